@@ -1,0 +1,50 @@
+# Kaizen: `make run` starts the local stack, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROTO_SRC := $(wildcard proto/kaizen/v1/*.proto)
+
+.PHONY: run test install tools proto lint typecheck policy-check bench clean
+
+# The virtual environment, rebuilt when the pinned set changes.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Pinned Temporal CLI and OPA, cached outside the clone; a matching binary on PATH wins.
+tools: $(STAMP)
+	$(BIN)/kaizen tools install
+
+run: install tools
+	$(BIN)/kaizen up
+
+proto: $(STAMP)
+	$(BIN)/python -m kaizen.contract.generate
+
+policy-check: tools
+	$(BIN)/kaizen tools exec opa check --strict policies
+	$(BIN)/kaizen tools exec opa fmt --diff --fail policies
+	$(BIN)/kaizen tools exec opa test policies
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: install tools policy-check lint typecheck
+	$(BIN)/pytest
+
+bench: install tools
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Every side effect, grouped by the system it talks to."""

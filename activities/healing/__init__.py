@@ -1,0 +1,1 @@
+"""Healing-specific activities."""

@@ -1,0 +1,1 @@
+"""Decisions asked of OPA."""

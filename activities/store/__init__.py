@@ -1,0 +1,1 @@
+"""Writes to Kaizen's own database."""

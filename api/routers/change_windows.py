@@ -1,0 +1,136 @@
+"""Change windows opened and closed by operators."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlmodel import Session
+from temporalio.client import Client
+
+from api.deps import ClientDep, Operator, SessionDep, Viewer
+from api.metrics import CHANGE_WINDOWS
+from api.schemas import ChangeWindowCreate, ChangeWindowView
+from kaizen.contract.json_codec import to_api
+from kaizen.persistence import change_windows as store
+from kaizen.v1.change_window_pb2 import ChangeWindow, ChangeWindowSignal
+from workflows.gates.governed import GovernedRun
+
+log = logging.getLogger("kaizen.api.change_windows")
+router = APIRouter(prefix="/v1/change-windows", tags=["change windows"])
+
+
+def _stamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return stamp
+
+
+def as_message(window: store.OperatorWindow) -> ChangeWindow:
+    message = ChangeWindow(
+        id=window.id,
+        scope=window.scope,
+        reason=window.reason,
+        source="operator",
+        opened_by=window.opened_by,
+        closed_by=window.closed_by or "",
+        open=window.is_open(datetime.now(UTC)),
+    )
+    for field in ("opens_at", "closes_at", "closed_at"):
+        stamp = _stamp(getattr(window, field))
+        if stamp is not None:
+            getattr(message, field).CopyFrom(stamp)
+    return message
+
+
+async def signal_runs(client: Client, signal: ChangeWindowSignal) -> int:
+    """Wake the running runs in the window's scope. Best effort: runs re-check on a timer."""
+    query = "ExecutionStatus = 'Running' AND KaizenKind IS NOT NULL"
+    if signal.window.scope != "*":
+        query += f" AND KaizenService = '{signal.window.scope}'"
+    signalled = 0
+    async for execution in client.list_workflows(query):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        try:
+            await handle.signal(GovernedRun.change_window, signal)
+            signalled += 1
+        except Exception as error:  # a run that just ended is not an error here
+            log.info("could not signal %s: %s", execution.id, error)
+    return signalled
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ChangeWindowView)
+async def open_change_window(
+    body: ChangeWindowCreate,  # type: ignore[valid-type]
+    principal: Operator,
+    session: SessionDep,
+    client: ClientDep,
+) -> dict[str, Any]:
+    """Open a window now for a service (or "*") and wake the runs waiting for one."""
+    window = await asyncio.to_thread(
+        _open,
+        session,
+        scope=body.scope,  # type: ignore[attr-defined]
+        duration=timedelta(minutes=body.duration_minutes),  # type: ignore[attr-defined]
+        reason=body.reason,  # type: ignore[attr-defined]
+        opened_by=principal.name,
+    )
+    CHANGE_WINDOWS.labels("open").inc()
+    message = as_message(window)
+    signalled = await signal_runs(
+        client,
+        ChangeWindowSignal(action=ChangeWindowSignal.ACTION_OPEN, window=message, by=principal.name),
+    )
+    log.info("window %s opened by %s; %d run(s) signalled", window.id, principal.name, signalled)
+    return to_api(message)
+
+
+def _open(session: Session, **fields: Any) -> store.OperatorWindow:
+    window = store.open_window(session, **fields)
+    session.commit()
+    session.refresh(window)
+    return window
+
+
+@router.get("", response_model=list[ChangeWindowView])  # type: ignore[valid-type]
+async def list_change_windows(
+    _principal: Viewer,
+    session: SessionDep,
+    include_ended: Annotated[bool, Query(description="Also list closed and expired windows")] = False,
+) -> list[dict[str, Any]]:
+    """Operator windows, newest first (open ones only unless include_ended)."""
+    windows = await asyncio.to_thread(store.list_windows, session, include_ended=include_ended)
+    return [to_api(as_message(w)) for w in windows]
+
+
+@router.delete("/{window_id}", response_model=ChangeWindowView)
+async def close_change_window(
+    window_id: Annotated[str, Path(max_length=64)],
+    principal: Operator,
+    session: SessionDep,
+    client: ClientDep,
+) -> dict[str, Any]:
+    """Close a window early; runs pause before their next mutating step."""
+    window = await asyncio.to_thread(store.get_window, session, window_id)
+    if window is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no change window {window_id!r}")
+    if window.closed_at is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"change window {window_id} is already closed")
+    store.close_window(session, window, closed_by=principal.name)
+    await asyncio.to_thread(session.commit)
+    session.refresh(window)
+    CHANGE_WINDOWS.labels("close").inc()
+    message = as_message(window)
+    await signal_runs(
+        client,
+        ChangeWindowSignal(
+            action=ChangeWindowSignal.ACTION_CLOSE, window=message, by=principal.name
+        ),
+    )
+    return to_api(message)

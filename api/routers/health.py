@@ -1,0 +1,72 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from api.deps import SettingsDep
+from api.temporal_connection import TemporalConnection
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The API process is alive (no dependencies checked)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
+    """Temporal, OPA and the database all answer; 503 names the ones that do not."""
+    checks = await asyncio.gather(
+        _check_temporal(request.app.state.temporal),
+        _check_opa(settings.opa_base_url),
+        asyncio.to_thread(_check_database, request.app.state.engine),
+    )
+    results = dict(zip(("temporal", "opa", "database"), checks, strict=True))
+    ready = all(r == "ok" for r in results.values())
+    return JSONResponse(
+        status_code=status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"status": "ready" if ready else "not ready", "checks": results},
+    )
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus metrics of this API process."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _check_temporal(connection: TemporalConnection) -> str:
+    try:
+        client = await connection.client()
+        await asyncio.wait_for(client.service_client.check_health(), 3)
+    except Exception as error:
+        return f"error: {error}"
+    return "ok"
+
+
+async def _check_opa(base_url: str) -> str:
+    try:
+        async with httpx.AsyncClient(timeout=3) as http:
+            reply = await http.get(f"{base_url}/health")
+    except httpx.HTTPError as error:
+        return f"error: {error}"
+    return "ok" if reply.status_code == 200 else f"error: OPA answered {reply.status_code}"
+
+
+def _check_database(engine: Any) -> str:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        return f"error: {error}"
+    return "ok"

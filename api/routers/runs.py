@@ -1,0 +1,106 @@
+"""Reading, approving and cancelling runs of every kind."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, status
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from api.deps import Approver, ClientDep, Operator, SettingsDep, Viewer
+from api.errors import VOTE_REFUSAL_STATUS
+from api.metrics import APPROVAL_VOTES
+from api.run_views import KINDS, VISIBILITY_STATUS, detailed_record, list_query, list_records
+from api.schemas import ApprovalCreate, ApprovalStateView, RunView
+from kaizen.contract.json_codec import from_api, to_api
+from kaizen.v1.approval_pb2 import ApprovalVote
+from workflows.gates.governed import GovernedRun
+
+router = APIRouter(prefix="/v1/runs", tags=["runs"])
+
+RunId = Annotated[str, Path(min_length=1, max_length=400, description="The run's id")]
+ServiceName = Annotated[
+    str | None, Query(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Service")
+]
+
+
+@router.get("/{run_id}", response_model=RunView)
+async def get_run(
+    run_id: RunId, _principal: Viewer, client: ClientDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """One run: status, phase, pending approval, events and result."""
+    record = await detailed_record(settings, client.get_workflow_handle(run_id))
+    return to_api(record)
+
+
+@router.get("", response_model=list[RunView])  # type: ignore[valid-type]
+async def list_runs(
+    _principal: Viewer,
+    client: ClientDep,
+    settings: SettingsDep,
+    kind: Annotated[Literal[KINDS] | None, Query(description="Run kind")] = None,  # type: ignore[valid-type]
+    status_: Annotated[
+        Literal[tuple(VISIBILITY_STATUS)] | None,  # type: ignore[valid-type]
+        Query(alias="status", description="Temporal status of the run"),
+    ] = None,
+    service: ServiceName = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Runs, newest first, filtered by kind, status and service."""
+    query = list_query(kind=kind, status=status_, service=service)
+    return [to_api(r) for r in await list_records(client, settings, query, limit)]
+
+
+async def _require_running(handle: WorkflowHandle[Any, Any]) -> None:
+    description = await handle.describe()
+    if description.status is not None and description.status.name != "RUNNING":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"run {handle.id} has ended ({description.status.name.lower()})",
+        )
+
+
+@router.post("/{run_id}/approvals", response_model=ApprovalStateView)
+async def approve_run(
+    run_id: RunId,
+    body: ApprovalCreate,  # type: ignore[valid-type]
+    principal: Approver,
+    client: ClientDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=200, description="Retry-safe vote id; a repeated key counts once"),
+    ] = None,
+) -> dict[str, Any]:
+    """Vote on the run's pending approval (approve or reject)."""
+    handle = client.get_workflow_handle(run_id)
+    await _require_running(handle)
+    vote = from_api(body.model_dump(), ApprovalVote)  # type: ignore[attr-defined]
+    vote.approver = principal.name
+    vote.approver_roles.extend(principal.roles)
+    vote.source = "api"
+    vote.vote_id = idempotency_key or f"api-{uuid.uuid4()}"
+    try:
+        state = await handle.execute_update(GovernedRun.submit_approval, vote, id=vote.vote_id)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        reason = cause.type if isinstance(cause, ApplicationError) else None
+        APPROVAL_VOTES.labels("api", (reason or "error").lower()).inc()
+        if reason in VOTE_REFUSAL_STATUS:
+            raise HTTPException(VOTE_REFUSAL_STATUS[reason], str(cause.message)) from error
+        raise
+    APPROVAL_VOTES.labels("api", "accepted").inc()
+    return to_api(state)
+
+
+@router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=RunView)
+async def cancel_run(
+    run_id: RunId, _principal: Operator, client: ClientDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Ask the run to stop; it records the cancellation and ends as cancelled."""
+    handle = client.get_workflow_handle(run_id)
+    await _require_running(handle)
+    await handle.cancel()
+    record = await detailed_record(settings, handle)
+    return to_api(record)

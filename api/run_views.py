@@ -1,0 +1,159 @@
+"""Reading runs back from Temporal: visibility for lists, describe/query/result for one."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any, Final
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.common import TypedSearchAttributes
+from temporalio.service import RPCError
+
+from kaizen.contract.json_codec import to_api
+from kaizen.settings import Settings
+from kaizen.temporal.search_attributes import (
+    KAIZEN_KIND,
+    KAIZEN_PHASE,
+    KAIZEN_RISK,
+    KAIZEN_SERVICE,
+    KAIZEN_TENANT,
+)
+from kaizen.v1.healing_pb2 import HealingResult
+from kaizen.v1.run_pb2 import RunRecord, RunStatus
+from workflows.gates.governed import GovernedRun
+
+STATUS_NAMES: Final = {
+    WorkflowExecutionStatus.RUNNING: "running",
+    WorkflowExecutionStatus.COMPLETED: "completed",
+    WorkflowExecutionStatus.FAILED: "failed",
+    WorkflowExecutionStatus.CANCELED: "cancelled",
+    WorkflowExecutionStatus.TERMINATED: "terminated",
+    WorkflowExecutionStatus.TIMED_OUT: "timed_out",
+    WorkflowExecutionStatus.CONTINUED_AS_NEW: "running",
+}
+VISIBILITY_STATUS: Final = {
+    "running": "Running",
+    "completed": "Completed",
+    "failed": "Failed",
+    "cancelled": "Canceled",
+    "terminated": "Terminated",
+    "timed_out": "TimedOut",
+}
+RESULT_TYPES: Final[dict[str, type[Any]]] = {"healing": HealingResult}
+KINDS: Final = tuple(RESULT_TYPES)
+
+# A status query on a stuck worker must not hang the API.
+QUERY_TIMEOUT_SECONDS: Final = 5.0
+
+
+def web_ui_url(settings: Settings, workflow_id: str, run_id: str | None) -> str:
+    base = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
+    path = f"/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
+    return base + path + (f"/{run_id}/history" if run_id else "")
+
+
+def _timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def summary_record(
+    settings: Settings, execution: WorkflowExecution | WorkflowExecutionDescription
+) -> RunRecord:
+    attributes: TypedSearchAttributes = execution.typed_search_attributes
+    record = RunRecord(
+        id=execution.id,
+        run_id=execution.run_id,
+        kind=attributes.get(KAIZEN_KIND) or "",
+        status=STATUS_NAMES.get(execution.status, "running") if execution.status else "running",
+        phase=attributes.get(KAIZEN_PHASE) or "",
+        service=attributes.get(KAIZEN_SERVICE) or "",
+        tenant=attributes.get(KAIZEN_TENANT) or "",
+        risk=attributes.get(KAIZEN_RISK) or "",
+        web_ui_url=web_ui_url(settings, execution.id, execution.run_id),
+    )
+    started = _timestamp(execution.start_time)
+    if started is not None:
+        record.started_at.CopyFrom(started)
+    closed = _timestamp(execution.close_time)
+    if closed is not None:
+        record.closed_at.CopyFrom(closed)
+    return record
+
+
+async def detailed_record(
+    settings: Settings, handle: WorkflowHandle[Any, Any]
+) -> RunRecord:
+    """Everything about one run; a running run is queried, an ended one read from its result."""
+    description = await handle.describe()
+    record = summary_record(settings, description)
+    memo = await description.memo()
+    record.namespace = str(memo.get("namespace", ""))
+    if record.status == "running":
+        try:
+            status: RunStatus = await asyncio.wait_for(
+                handle.query(GovernedRun.status), QUERY_TIMEOUT_SECONDS
+            )
+        except (TimeoutError, RPCError):
+            # No worker answered in time; the visibility fields above still hold.
+            return record
+        _merge_status(record, status)
+        return record
+    if record.status == "completed":
+        result_type = RESULT_TYPES.get(record.kind)
+        if result_type is not None:
+            result = await handle.result(result_type=result_type)
+            shown = to_api(result)
+            shown.pop("events", None)
+            record.result.update(shown)
+            record.events.extend(result.events)
+    elif record.status == "failed":
+        try:
+            await handle.result()
+        except WorkflowFailureError as failure:
+            record.error = str(failure.cause or failure)
+    return record
+
+
+def _merge_status(record: RunRecord, status: RunStatus) -> None:
+    record.phase = status.phase or record.phase
+    record.namespace = status.namespace or record.namespace
+    record.risk = status.risk or record.risk
+    if status.HasField("pending_approval"):
+        record.pending_approval.CopyFrom(status.pending_approval)
+    record.steps_done.extend(status.steps_done)
+    record.events.extend(status.events)
+
+
+def list_query(*, kind: str | None, status: str | None, service: str | None) -> str:
+    clauses = ["KaizenKind IS NOT NULL"]
+    if kind:
+        clauses.append(f"KaizenKind = '{kind}'")
+    if status:
+        clauses.append(f"ExecutionStatus = '{VISIBILITY_STATUS[status]}'")
+    if service:
+        clauses.append(f"KaizenService = '{service}'")
+    return " AND ".join(clauses)
+
+
+async def list_records(
+    client: Client, settings: Settings, query: str, limit: int
+) -> list[RunRecord]:
+    records: list[RunRecord] = []
+    async for execution in client.list_workflows(query, page_size=min(limit, 1000)):
+        records.append(summary_record(settings, execution))
+        if len(records) >= limit:
+            break
+    return records

@@ -1,0 +1,156 @@
+"""``kaizen``: run the stack, a worker pool or the API; manage keys and tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from kaizen.settings import Settings
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 2
+
+
+def cmd_up(_args: argparse.Namespace) -> int:
+    from kaizen.stack.launcher import up
+
+    return up(Settings(), _say)
+
+
+def cmd_api(_args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from workers.pool import WorkerPool
+    from workers.registry import resolve_queues
+
+    queues = [q for q in args.queues.split(",") if q]
+    try:
+        resolve_queues(queues)
+        pool = WorkerPool(args.processes or Settings().worker_processes, queues)
+    except ValueError as error:
+        return _fail(str(error))
+    return pool.run()
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from kaizen.persistence.api_keys import ApiKeyError, Role, create_key, list_keys, revoke_key
+    from kaizen.persistence.db import make_engine, session_scope
+
+    engine = make_engine(Settings().database)
+    try:
+        with session_scope(engine) as session:
+            if args.keys_command == "create":
+                try:
+                    raw_key = create_key(session, name=args.name, role=Role.parse(args.role))
+                except (ApiKeyError, ValueError) as error:
+                    return _fail(str(error))
+                _say(f"created key {args.name!r} with role {args.role}; it is shown only once:")
+                _say(raw_key)
+            elif args.keys_command == "list":
+                for key in list_keys(session):
+                    state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                    _say(f"{key.name}\t{key.role}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
+            else:
+                try:
+                    revoke_key(session, args.name)
+                except ApiKeyError as error:
+                    return _fail(str(error))
+                _say(f"revoked key {args.name!r}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_tools(args: argparse.Namespace) -> int:
+    from kaizen.stack import tools
+
+    tools_dir = Settings().resolved_tools_dir
+    if args.tools_command == "install":
+        for tool in tools.ALL_TOOLS:
+            _say(f"{tool.name} {tool.version}: {tools.install(tool, tools_dir)}")
+        return 0
+    by_name = {tool.name: tool for tool in tools.ALL_TOOLS}
+    if args.tool not in by_name:
+        return _fail(f"unknown tool {args.tool!r}; known: {', '.join(by_name)}")
+    binary = tools.require(by_name[args.tool], tools_dir)
+    if args.tools_command == "path":
+        _say(str(binary))
+        return 0
+    os.execv(binary, [str(binary), *args.arguments])
+    return 0  # not reached
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="kaizen", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("up", help="start Temporal, OPA, workers and the API in the foreground")
+    commands.add_parser("api", help="serve the API only")
+
+    worker = commands.add_parser("worker", help="supervise a pool of worker processes")
+    worker.add_argument("--processes", type=int, default=0, help="default: KAIZEN_WORKER_PROCESSES")
+    worker.add_argument("--queues", default="", help="comma-separated queues (default: all)")
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["viewer", "operator", "approver", "admin"])
+    key_commands.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+
+    tools_parser = commands.add_parser("tools", help="the pinned Temporal CLI and OPA")
+    tool_commands = tools_parser.add_subparsers(dest="tools_command", required=True)
+    tool_commands.add_parser("install", help="build missing pinned tools with go install")
+    path = tool_commands.add_parser("path", help="print a tool's path")
+    path.add_argument("tool")
+    run = tool_commands.add_parser("exec", help="run a pinned tool")
+    run.add_argument("tool")
+    run.add_argument("arguments", nargs=argparse.REMAINDER)
+    return root
+
+
+HANDLERS = {
+    "up": cmd_up,
+    "api": cmd_api,
+    "worker": cmd_worker,
+    "keys": cmd_keys,
+    "tools": cmd_tools,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = parser().parse_args(argv)
+    raise SystemExit(HANDLERS[args.command](args))
+
+
+if __name__ == "__main__":
+    main()

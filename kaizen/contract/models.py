@@ -1,0 +1,85 @@
+"""Pydantic models derived from the protobuf descriptors, for FastAPI and /docs.
+
+A model is built from a message's descriptor: the same field names, types and
+enum values, so the API schema cannot drift from the contract. Validation that
+protobuf cannot express (patterns, lengths) is layered on by field name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
+from kaizen.contract.json_codec import WELL_KNOWN_JSON, enum_short_names
+
+_SCALARS: dict[int, type] = {
+    FieldDescriptor.TYPE_STRING: str,
+    FieldDescriptor.TYPE_BOOL: bool,
+    FieldDescriptor.TYPE_INT32: int,
+    FieldDescriptor.TYPE_INT64: int,
+    FieldDescriptor.TYPE_UINT32: int,
+    FieldDescriptor.TYPE_UINT64: int,
+    FieldDescriptor.TYPE_SINT32: int,
+    FieldDescriptor.TYPE_SINT64: int,
+    FieldDescriptor.TYPE_DOUBLE: float,
+    FieldDescriptor.TYPE_FLOAT: float,
+    FieldDescriptor.TYPE_BYTES: bytes,
+}
+
+_cache: dict[str, type[BaseModel]] = {}
+
+
+def _field_type(field: FieldDescriptor) -> Any:
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        return Literal[tuple(enum_short_names(field.enum_type))]
+    if field.type == FieldDescriptor.TYPE_MESSAGE:
+        full_name = field.message_type.full_name
+        if full_name == "google.protobuf.Timestamp":
+            return datetime
+        if full_name in WELL_KNOWN_JSON:
+            return dict[str, Any]
+        return response_model(field.message_type)
+    return _SCALARS[field.type]
+
+
+def response_model(descriptor: Descriptor) -> type[BaseModel]:
+    """A model with every field of the message, all optional (as the API returns them)."""
+    if descriptor.full_name in _cache:
+        return _cache[descriptor.full_name]
+    fields: dict[str, Any] = {}
+    for field in descriptor.fields:
+        kind = _field_type(field)
+        if field.is_repeated:
+            fields[field.name] = (list[kind], Field(default_factory=list))  # type: ignore[valid-type]
+        else:
+            fields[field.name] = (kind | None, None)
+    model = create_model(descriptor.name, __config__=ConfigDict(extra="ignore"), **fields)
+    _cache[descriptor.full_name] = model
+    return model
+
+
+def request_model(
+    name: str,
+    descriptor: Descriptor,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    rules: Mapping[str, FieldInfo] | None = None,
+    doc: str = "",
+) -> type[BaseModel]:
+    """A request body made of some of the message's fields; unknown fields are refused."""
+    rules = rules or {}
+    fields: dict[str, Any] = {}
+    for field_name in required:
+        field = descriptor.fields_by_name[field_name]
+        fields[field_name] = (_field_type(field), rules.get(field_name, Field(...)))
+    for field_name in optional:
+        field = descriptor.fields_by_name[field_name]
+        info = rules.get(field_name, Field(default=None))
+        fields[field_name] = (_field_type(field) | None, info)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)

@@ -1,0 +1,1 @@
+"""Kaizen's own database (SQLite under KAIZEN_HOME by default, PostgreSQL at scale)."""

@@ -1,0 +1,97 @@
+"""Every Kaizen setting, read once from the environment (prefix ``KAIZEN_``)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Kaizen's configuration. Each field maps to ``KAIZEN_<FIELD>`` unless noted."""
+
+    model_config = SettingsConfigDict(env_prefix="KAIZEN_", extra="ignore")
+
+    home: Path = Path(".kaizen")
+    """Where state lives: the Temporal and Kaizen databases, keys, logs, the kubeconfig."""
+
+    tenant: str = "default"
+    """Tenant name stamped on runs started through this deployment."""
+
+    temporal_host: str = "127.0.0.1"
+    """Interface the embedded Temporal dev server listens on."""
+    temporal_port: int = 7233
+    """gRPC port of the Temporal frontend."""
+    temporal_ui_port: int = 8233
+    """Port of the Temporal Web UI started by ``kaizen up``."""
+    temporal_address: str | None = None
+    """host:port of an external Temporal frontend; overrides host and port."""
+    temporal_namespace: str = "default"
+    """Temporal namespace every run lives in."""
+    payload_encoding: Literal["json", "binary"] = "json"
+    """How protobuf payloads are stored: JSON stays readable in the Web UI."""
+
+    opa_port: int = 8181
+    """Port of the embedded OPA server."""
+    opa_url: str | None = None
+    """Base URL of an external OPA server; overrides the embedded port."""
+    policies_dir: Path = Path("policies")
+    """Rego policies and data loaded into the embedded OPA."""
+
+    api_host: str = "127.0.0.1"
+    """Interface the API listens on."""
+    api_port: int = 8000
+    """Port of the API."""
+    public_url: str | None = None
+    """Base URL used in links to runs (defaults to the API address)."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of Kaizen's own database; defaults to SQLite under home."""
+
+    worker_processes: int = Field(default=2, ge=1, le=64)
+    """Worker processes ``kaizen up`` and ``kaizen worker`` supervise."""
+    healing_task_queue: str = "kaizen-healing"
+    """Task queue healing workflows and their activities run on."""
+
+    run_timeout_minutes: int = Field(
+        default=60,
+        ge=1,
+        validation_alias=AliasChoices("KAIZEN_RUN_TIMEOUT_MINUTES", "SELF_HEAL_RUN_TIMEOUT_MIN"),
+    )
+    """Watchdog: a run still going after this long is aborted and says why."""
+    approval_timeout_seconds: int = Field(default=3600, ge=1)
+    """How long an approval may stay pending before it is recorded as rejected."""
+    window_recheck_seconds: int = Field(default=60, ge=1)
+    """How often a run waiting for a change window re-checks the calendar."""
+
+    tools_dir: Path | None = None
+    """Cache of the pinned Temporal CLI and OPA binaries."""
+
+    @property
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"{self.temporal_host}:{self.temporal_port}"
+
+    @property
+    def opa_base_url(self) -> str:
+        return self.opa_url or f"http://127.0.0.1:{self.opa_port}"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'kaizen.db'}"
+
+    @property
+    def api_base_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def admin_key_path(self) -> Path:
+        return self.home / "admin.key"
+
+    @cached_property
+    def resolved_tools_dir(self) -> Path:
+        if self.tools_dir is not None:
+            return self.tools_dir
+        return Path.home() / ".cache" / "kaizen" / "tools"

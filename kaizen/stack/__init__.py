@@ -1,0 +1,1 @@
+"""The embedded stack: pinned servers, installed and started by Kaizen itself."""

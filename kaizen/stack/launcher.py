@@ -1,0 +1,188 @@
+"""``kaizen up``: the whole stack in the foreground, stopped cleanly by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen.persistence.api_keys import Role, create_key, list_keys
+from kaizen.persistence.db import make_engine, session_scope
+from kaizen.settings import Settings
+from kaizen.stack import tools
+from kaizen.stack.opa_server import OpaServer
+from kaizen.stack.processes import ManagedProcess, StackError, require_free_ports
+from kaizen.stack.temporal_server import TemporalDevServer
+
+Say = Callable[[str], None]
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """Settings as the children must see them (absolute paths, resolved URLs)."""
+    env = dict(os.environ)
+    env.update(
+        KAIZEN_HOME=str(settings.home.resolve()),
+        KAIZEN_TEMPORAL_ADDRESS=settings.temporal_target,
+        KAIZEN_TEMPORAL_NAMESPACE=settings.temporal_namespace,
+        KAIZEN_OPA_URL=settings.opa_base_url,
+        KAIZEN_DATABASE_URL=settings.database,
+        KAIZEN_API_HOST=settings.api_host,
+        KAIZEN_API_PORT=str(settings.api_port),
+        KAIZEN_POLICIES_DIR=str(settings.policies_dir.resolve()),
+        KAIZEN_TOOLS_DIR=str(settings.resolved_tools_dir),
+    )
+    return env
+
+
+def ensure_admin_key(settings: Settings) -> Path | None:
+    """On first start, create an admin key and write it (mode 0600) under KAIZEN_HOME."""
+    path = settings.admin_key_path
+    engine = make_engine(settings.database)
+    try:
+        with session_scope(engine) as session:
+            if any(k.role == Role.admin.name for k in list_keys(session)):
+                return path if path.exists() else None
+            raw_key = create_key(session, name="bootstrap-admin", role=Role.admin)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(raw_key + "\n")
+            os.chmod(path, 0o600)
+            return path
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    say: Say
+    temporal: TemporalDevServer | None = None
+    opa: OpaServer | None = None
+    children: list[ManagedProcess] = field(default_factory=list)
+
+    def start(self) -> None:
+        settings = self.settings
+        require_free_ports(
+            [
+                ("Temporal gRPC", settings.temporal_host, settings.temporal_port),
+                ("Temporal Web UI", settings.temporal_host, settings.temporal_ui_port),
+                ("OPA", "127.0.0.1", settings.opa_port),
+                ("API", settings.api_host, settings.api_port),
+            ]
+        )
+        if not settings.policies_dir.is_dir():
+            raise StackError(f"policies directory {settings.policies_dir} does not exist")
+        home = settings.home.resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        logs = home / "logs"
+        tools_dir = settings.resolved_tools_dir
+        temporal_bin = self._tool(tools.TEMPORAL, tools_dir)
+        opa_bin = self._tool(tools.OPA, tools_dir)
+
+        self.temporal = TemporalDevServer(
+            temporal_bin,
+            host=settings.temporal_host,
+            port=settings.temporal_port,
+            ui_port=settings.temporal_ui_port,
+            db_file=home / "temporal.db",
+            log_path=logs / "temporal.log",
+            namespace=settings.temporal_namespace,
+        )
+        self.temporal.start()
+        self.opa = OpaServer(
+            opa_bin,
+            port=settings.opa_port,
+            policies_dir=settings.policies_dir.resolve(),
+            log_path=logs / "opa.log",
+        )
+        self.opa.start()
+        key_path = ensure_admin_key(settings)
+
+        env = child_environment(settings)
+        python = sys.executable
+        workers = ManagedProcess(
+            "workers",
+            [python, "-m", "kaizen.cli.main", "worker", "--processes",
+             str(settings.worker_processes)],
+            logs / "workers.log",
+            env=env,
+        )  # fmt: skip
+        api = ManagedProcess(
+            "api", [python, "-m", "kaizen.cli.main", "api"], logs / "api.log", env=env
+        )
+        for child in (workers, api):
+            child.start()
+            self.children.append(child)
+        api.wait_until(self._api_ready, timeout=60, what="answering /healthz")
+
+        ui = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
+        self.say(f"Temporal      {settings.temporal_target}  (Web UI {ui})")
+        self.say(f"OPA           {settings.opa_base_url}")
+        self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
+        self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
+        if key_path is not None:
+            self.say(f"Admin key     {key_path.resolve()}")
+        self.say("Ready. Ctrl-C stops everything.")
+
+    def _tool(self, tool: tools.Tool, tools_dir: Path) -> Path:
+        found = tools.locate(tool, tools_dir)
+        if found is None:
+            self.say(f"building {tool.name} {tool.version} (first start only)...")
+            found = tools.install(tool, tools_dir)
+        return found
+
+    def _api_ready(self) -> bool:
+        import urllib.request
+
+        try:
+            url = f"http://{self.settings.api_host}:{self.settings.api_port}/healthz"
+            with urllib.request.urlopen(url, timeout=1) as reply:
+                return bool(reply.status == 200)
+        except OSError:
+            return False
+
+    def dead_child(self) -> ManagedProcess | None:
+        for process in (*self.children, *(s.process for s in self._servers())):
+            if process.process is not None and not process.running:
+                return process
+        return None
+
+    def _servers(self) -> list[TemporalDevServer | OpaServer]:
+        return [s for s in (self.temporal, self.opa) if s is not None]
+
+    def stop(self) -> None:
+        """Stop in reverse order of start: API, workers (draining), OPA, Temporal."""
+        for child in reversed(self.children):
+            child.stop(timeout=45)
+        for server in reversed(self._servers()):
+            server.stop()
+
+
+def up(settings: Settings, say: Say) -> int:
+    stack = Stack(settings, say)
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        stack.start()
+        while not stop.wait(0.5):
+            dead = stack.dead_child()
+            if dead is not None:
+                say(f"error: {dead.name} exited unexpectedly: {dead.log_tail()}")
+                return 1
+        say("stopping...")
+        return 0
+    except StackError as error:
+        say(f"error: {error}")
+        return 1
+    finally:
+        stack.stop()

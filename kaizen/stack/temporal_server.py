@@ -1,0 +1,82 @@
+"""The Temporal CLI dev server, persisted to SQLite with the WAL pragmas."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from temporalio.client import Client
+
+from kaizen.stack.processes import ManagedProcess
+from kaizen.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL")
+
+
+def dev_server_command(
+    binary: Path,
+    *,
+    host: str,
+    port: int,
+    ui_port: int | None,
+    db_file: Path | None,
+    namespace: str,
+    pragmas: tuple[str, ...] = SQLITE_PRAGMAS,
+) -> list[str]:
+    """The dev server's command line; ``db_file=None`` keeps history in memory."""
+    command = [
+        str(binary), "server", "start-dev",
+        "--ip", host, "--port", str(port),
+        "--namespace", namespace,
+        "--log-level", "warn",
+    ]  # fmt: skip
+    command += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
+    if db_file is not None:
+        command += ["--db-filename", str(db_file)]
+        for pragma in pragmas:
+            command += ["--sqlite-pragma", pragma]
+    for key in SEARCH_ATTRIBUTES:
+        command += ["--search-attribute", f"{key.name}=Keyword"]
+    return command
+
+
+class TemporalDevServer:
+    def __init__(
+        self,
+        binary: Path,
+        *,
+        host: str,
+        port: int,
+        ui_port: int | None,
+        db_file: Path | None,
+        log_path: Path,
+        namespace: str = "default",
+    ) -> None:
+        self.address = f"{host}:{port}"
+        self.namespace = namespace
+        self.ui_port = ui_port
+        self.process = ManagedProcess(
+            "temporal",
+            dev_server_command(
+                binary, host=host, port=port, ui_port=ui_port, db_file=db_file, namespace=namespace
+            ),
+            log_path,
+        )
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.process.start()
+        self.process.wait_until(self._accepts_clients, timeout=timeout, what="serving")
+
+    def _accepts_clients(self) -> bool:
+        async def probe() -> bool:
+            try:
+                client = await Client.connect(self.address, namespace=self.namespace)
+                await client.count_workflows()
+            except Exception:
+                return False
+            return True
+
+        return asyncio.run(probe())
+
+    def stop(self) -> None:
+        self.process.stop()

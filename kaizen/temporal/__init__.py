@@ -1,0 +1,1 @@
+"""Temporal client, data converter and search attributes."""

@@ -1,0 +1,1 @@
+# Generated protobuf code lives in this package; regenerate with `make proto`.

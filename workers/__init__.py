@@ -1,0 +1,1 @@
+"""The worker pool: which workflows and activities run on which task queue."""

@@ -1,0 +1,72 @@
+"""What each task queue runs, and the clients its activities are built with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from activities.change_windows import ChangeWindowActivities
+from activities.healing.diagnosis import DiagnosisActivities
+from activities.opa.client import PolicyClient
+from activities.opa.healing_policy import HealingPolicyActivities
+from activities.store.action_log import ActionLogActivities
+from kaizen.settings import Settings
+from workflows.healing.workflow import HealingWorkflow
+
+
+@dataclass
+class ActivityClients:
+    """The clients activities receive in their constructors; tests wire the same ones."""
+
+    engine: Engine
+    policy: PolicyClient
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """One logical queue: its workflows and a factory for its activities."""
+
+    name: str
+    """Logical name used by ``kaizen worker --queues``."""
+    task_queue: Callable[[Settings], str]
+    """The Temporal task queue, from settings."""
+    workflows: Sequence[type] = field(default_factory=tuple)
+    activities: Callable[[ActivityClients], Sequence[Callable[..., Any]]] = lambda _c: ()
+
+
+def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    diagnosis = DiagnosisActivities()
+    policy = HealingPolicyActivities(clients.policy)
+    windows = ChangeWindowActivities(clients.engine, clients.policy)
+    action_log = ActionLogActivities(clients.engine)
+    return (
+        diagnosis.diagnose,
+        policy.evaluate_healing_policy,
+        windows.check_change_window,
+        action_log.record_action,
+    )
+
+
+QUEUES: dict[str, QueueSpec] = {
+    "healing": QueueSpec(
+        name="healing",
+        task_queue=lambda settings: settings.healing_task_queue,
+        workflows=(HealingWorkflow,),
+        activities=_healing_activities,
+    ),
+}
+
+
+def resolve_queues(names: Sequence[str] | None) -> list[QueueSpec]:
+    """The specs for ``names`` (all when empty); unknown names fail with the valid list."""
+    if not names:
+        return list(QUEUES.values())
+    unknown = [n for n in names if n not in QUEUES]
+    if unknown:
+        raise ValueError(
+            f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(sorted(QUEUES))}"
+        )
+    return [QUEUES[n] for n in names]

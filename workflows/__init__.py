@@ -1,0 +1,1 @@
+"""Deterministic orchestration: one module per run kind plus the shared gates."""

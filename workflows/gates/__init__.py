@@ -1,0 +1,1 @@
+"""Mechanisms every run kind shares: approval, change window, watchdog, status."""

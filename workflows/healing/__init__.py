@@ -1,0 +1,1 @@
+"""Healing runs: diagnose, pick a playbook, pass governance, act, verify."""
