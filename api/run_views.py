@@ -13,7 +13,6 @@ from temporalio.client import (
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowFailureError,
-    WorkflowHandle,
 )
 from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError
@@ -93,10 +92,9 @@ def summary_record(
     return record
 
 
-async def detailed_record(
-    settings: Settings, handle: WorkflowHandle[Any, Any]
-) -> RunRecord:
+async def detailed_record(settings: Settings, client: Client, run_id: str) -> RunRecord:
     """Everything about one run; a running run is queried, an ended one read from its result."""
+    handle = client.get_workflow_handle(run_id)
     description = await handle.describe()
     record = summary_record(settings, description)
     memo = await description.memo()
@@ -114,7 +112,10 @@ async def detailed_record(
     if record.status == "completed":
         result_type = RESULT_TYPES.get(record.kind)
         if result_type is not None:
-            result = await handle.result(result_type=result_type)
+            typed = client.get_workflow_handle(
+                run_id, run_id=description.run_id, result_type=result_type
+            )
+            result = await typed.result()
             shown = to_api(result)
             shown.pop("events", None)
             record.result.update(shown)

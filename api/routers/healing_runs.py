@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, status
-from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+)
 
 from api.deps import ClientDep, Operator, SettingsDep
 from api.metrics import RUNS_STARTED
@@ -65,11 +69,11 @@ async def start_healing_run(
         memo={"namespace": request.namespace, "requested_by": principal.name},
         search_attributes=TypedSearchAttributes(
             [
-                KAIZEN_KIND.value_set(KIND),
-                KAIZEN_TENANT.value_set(request.tenant),
-                KAIZEN_SERVICE.value_set(request.service),
-                KAIZEN_PHASE.value_set("starting"),
-                KAIZEN_RISK.value_set("unknown"),
+                SearchAttributePair(KAIZEN_KIND, KIND),
+                SearchAttributePair(KAIZEN_TENANT, request.tenant),
+                SearchAttributePair(KAIZEN_SERVICE, request.service),
+                SearchAttributePair(KAIZEN_PHASE, "starting"),
+                SearchAttributePair(KAIZEN_RISK, "unknown"),
             ]
         ),
     )

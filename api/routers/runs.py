@@ -31,7 +31,7 @@ async def get_run(
     run_id: RunId, _principal: Viewer, client: ClientDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """One run: status, phase, pending approval, events and result."""
-    record = await detailed_record(settings, client.get_workflow_handle(run_id))
+    record = await detailed_record(settings, client, run_id)
     return to_api(record)
 
 
@@ -102,5 +102,5 @@ async def cancel_run(
     handle = client.get_workflow_handle(run_id)
     await _require_running(handle)
     await handle.cancel()
-    record = await detailed_record(settings, handle)
+    record = await detailed_record(settings, client, run_id)
     return to_api(record)

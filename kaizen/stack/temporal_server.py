@@ -7,7 +7,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from kaizen.stack.processes import ManagedProcess
+from kaizen.stack.processes import ManagedProcess, free_port
 from kaizen.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL")
@@ -31,6 +31,8 @@ def dev_server_command(
         "--log-level", "warn",
     ]  # fmt: skip
     command += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
+    # The HTTP API's default port is fixed; a free one lets two servers share a machine.
+    command += ["--http-port", str(free_port(host))]
     if db_file is not None:
         command += ["--db-filename", str(db_file)]
         for pragma in pragmas:

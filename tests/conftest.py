@@ -1,0 +1,106 @@
+"""Shared fixtures: real Temporal and OPA per session, a fresh task queue per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from activities.opa.client import PolicyClient
+from api.app import create_app
+from kaizen.persistence.api_keys import Role, create_key
+from kaizen.persistence.db import make_engine, session_scope
+from kaizen.settings import Settings
+from kaizen.temporal.client import connect
+from tests.servers import SessionServers, start_session_servers
+from workers.process import build_workers
+from workers.registry import QUEUES, ActivityClients
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionServers]:
+    running = start_session_servers(tmp_path_factory.mktemp("servers"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def settings(servers: SessionServers, tmp_path: Path) -> Settings:
+    """Settings for one test: its own database and task queue on the shared servers."""
+    return Settings(
+        home=tmp_path / "home",
+        temporal_address=servers.temporal_address,
+        opa_url=servers.opa_url,
+        database_url=f"sqlite:///{tmp_path / 'kaizen.db'}",
+        healing_task_queue=f"test-healing-{uuid.uuid4().hex[:10]}",
+        approval_timeout_seconds=120,
+        window_recheck_seconds=60,
+    )
+
+
+@pytest.fixture(scope="session")
+async def client(servers: SessionServers) -> Client:
+    return await connect(Settings(temporal_address=servers.temporal_address))
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def worker(client: Client, settings: Settings, engine: Engine) -> AsyncIterator[None]:
+    """An in-process worker on this test's queue, wired to the real OPA and database."""
+    clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
+    workers = build_workers(client, settings, clients, list(QUEUES.values()))
+    import asyncio
+
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    yield
+    await asyncio.gather(*(w.shutdown() for w in workers))
+    for task in tasks:
+        await task
+    await clients.policy.close()
+
+
+@dataclass
+class Keys:
+    admin: str
+    operator: str
+    approver: str
+    approver2: str
+    viewer: str
+
+    @staticmethod
+    def header(key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def keys(engine: Engine) -> Keys:
+    with session_scope(engine) as session:
+        return Keys(
+            admin=create_key(session, name="root", role=Role.admin),
+            operator=create_key(session, name="olivia", role=Role.operator),
+            approver=create_key(session, name="alice", role=Role.approver),
+            approver2=create_key(session, name="bob", role=Role.approver),
+            viewer=create_key(session, name="victor", role=Role.viewer),
+        )
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real FastAPI app in-process, its lifespan run as uvicorn would."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kaizen") as http:
+            yield http
