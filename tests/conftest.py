@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,19 +58,28 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-async def worker(client: Client, settings: Settings, engine: Engine) -> AsyncIterator[None]:
-    """An in-process worker on this test's queue, wired to the real OPA and database."""
+@asynccontextmanager
+async def run_worker(settings: Settings) -> AsyncIterator[None]:
+    """An in-process worker on the settings' queue, wired to the real OPA and database."""
+    client = await connect(settings)
+    engine = make_engine(settings.database)
     clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
-    import asyncio
-
     tasks = [asyncio.create_task(w.run()) for w in workers]
-    yield
-    await asyncio.gather(*(w.shutdown() for w in workers))
-    for task in tasks:
-        await task
-    await clients.policy.close()
+    try:
+        yield
+    finally:
+        await asyncio.gather(*(w.shutdown() for w in workers))
+        for task in tasks:
+            await task
+        await clients.policy.close()
+        engine.dispose()
+
+
+@pytest.fixture
+async def worker(settings: Settings) -> AsyncIterator[None]:
+    async with run_worker(settings):
+        yield
 
 
 @dataclass
