@@ -13,9 +13,7 @@ from starlette.responses import Response
 REQUESTS: Final = Counter(
     "kaizen_api_requests_total", "API requests by route and status", ["method", "route", "status"]
 )
-LATENCY: Final = Histogram(
-    "kaizen_api_request_seconds", "API request latency", ["method", "route"]
-)
+LATENCY: Final = Histogram("kaizen_api_request_seconds", "API request latency", ["method", "route"])
 RUNS_STARTED: Final = Counter(
     "kaizen_runs_started_total", "Runs started or joined through the API", ["kind", "joined"]
 )

@@ -18,7 +18,7 @@ SYMPTOM: Final = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 
 HealingRunCreate = request_model(
     "HealingRunCreate",
-    HealingRequest.DESCRIPTOR,
+    HealingRequest,
     required=("service", "namespace", "symptom", "severity"),
     rules={
         "service": Field(pattern=K8S_NAME, description="Deployment (workload) name"),
@@ -33,16 +33,16 @@ HealingRunCreate = request_model(
 
 ApprovalCreate = request_model(
     "ApprovalCreate",
-    ApprovalVote.DESCRIPTOR,
+    ApprovalVote,
     required=("decision",),
     optional=("comment",),
-    rules={"comment": Field(default="", max_length=2000)},
+    rules={"comment": Field(default="", max_length=2000)},  # type: ignore[dict-item]
     doc="One approver's vote on the run's pending approval.",
 )
 
 ChangeWindowCreate = request_model(
     "ChangeWindowCreate",
-    OpenChangeWindowRequest.DESCRIPTOR,
+    OpenChangeWindowRequest,
     required=("scope", "duration_minutes", "reason"),
     rules={
         "scope": Field(
@@ -55,6 +55,6 @@ ChangeWindowCreate = request_model(
     doc="Open a change window now.",
 )
 
-RunView = response_model(RunRecord.DESCRIPTOR)
-ApprovalStateView = response_model(ApprovalState.DESCRIPTOR)
-ChangeWindowView = response_model(ChangeWindow.DESCRIPTOR)
+RunView = response_model(RunRecord)
+ApprovalStateView = response_model(ApprovalState)
+ChangeWindowView = response_model(ChangeWindow)

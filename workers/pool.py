@@ -76,9 +76,7 @@ class WorkerPool:
             slot.restarts = slot.restarts + 1 if quick_death else 0
             delay = min(RESTART_BACKOFF_MAX_SECONDS, 0.5 * (2**slot.restarts)) if quick_death else 0
             slot.next_start_at = now + delay
-            log.warning(
-                "worker %d exited with %s; restarting in %.1fs", slot.index, code, delay
-            )
+            log.warning("worker %d exited with %s; restarting in %.1fs", slot.index, code, delay)
         if now >= slot.next_start_at:
             self._spawn(slot)
 

@@ -33,7 +33,9 @@ class PolicyClient:
         )
         self._started = False
 
-    async def decide(self, package_path: str, rule: str, input_data: dict[str, Any]) -> PolicyAnswer:
+    async def decide(
+        self, package_path: str, rule: str, input_data: dict[str, Any]
+    ) -> PolicyAnswer:
         if not self._started:
             await self._opa.__aenter__()
             self._started = True

@@ -85,7 +85,9 @@ async def open_change_window(
     message = as_message(window)
     signalled = await signal_runs(
         client,
-        ChangeWindowSignal(action=ChangeWindowSignal.ACTION_OPEN, window=message, by=principal.name),
+        ChangeWindowSignal(
+            action=ChangeWindowSignal.ACTION_OPEN, window=message, by=principal.name
+        ),
     )
     log.info("window %s opened by %s; %d run(s) signalled", window.id, principal.name, signalled)
     return to_api(message)
@@ -102,7 +104,9 @@ def _open(session: Session, **fields: Any) -> store.OperatorWindow:
 async def list_change_windows(
     _principal: Viewer,
     session: SessionDep,
-    include_ended: Annotated[bool, Query(description="Also list closed and expired windows")] = False,
+    include_ended: Annotated[
+        bool, Query(description="Also list closed and expired windows")
+    ] = False,
 ) -> list[dict[str, Any]]:
     """Operator windows, newest first (open ones only unless include_ended)."""
     windows = await asyncio.to_thread(store.list_windows, session, include_ended=include_ended)
@@ -121,7 +125,9 @@ async def close_change_window(
     if window is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no change window {window_id!r}")
     if window.closed_at is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"change window {window_id} is already closed")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"change window {window_id} is already closed"
+        )
     store.close_window(session, window, closed_by=principal.name)
     await asyncio.to_thread(session.commit)
     session.refresh(window)

@@ -88,7 +88,7 @@ async def approve_run(
         reason = cause.type if isinstance(cause, ApplicationError) else None
         APPROVAL_VOTES.labels("api", (reason or "error").lower()).inc()
         if reason in VOTE_REFUSAL_STATUS:
-            raise HTTPException(VOTE_REFUSAL_STATUS[reason], str(cause.message)) from error
+            raise HTTPException(VOTE_REFUSAL_STATUS[reason], str(cause)) from error
         raise
     APPROVAL_VOTES.labels("api", "accepted").inc()
     return to_api(state)

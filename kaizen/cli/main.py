@@ -119,7 +119,9 @@ def parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=["viewer", "operator", "approver", "admin"])
+    create.add_argument(
+        "--role", required=True, choices=["viewer", "operator", "approver", "admin"]
+    )
     key_commands.add_parser("list", help="list keys (never the keys themselves)")
     revoke = key_commands.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")

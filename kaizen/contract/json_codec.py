@@ -7,7 +7,7 @@ is present, defaults included, so clients see the whole shape.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.json_format import MessageToDict, ParseDict
@@ -35,6 +35,16 @@ def enum_short_names(enum: EnumDescriptor) -> list[str]:
     ]
 
 
+def _enum(field: FieldDescriptor) -> EnumDescriptor:
+    assert field.enum_type is not None
+    return field.enum_type
+
+
+def _message(field: FieldDescriptor) -> Descriptor:
+    assert field.message_type is not None
+    return field.message_type
+
+
 def _short(enum: EnumDescriptor, number: int) -> str | None:
     value = enum.values_by_number.get(number)
     if value is None or value.name.endswith("_UNSPECIFIED"):
@@ -49,7 +59,8 @@ def to_api(message: Message) -> dict[str, Any]:
 
 def _message_to_api(message: Message) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for field in message.DESCRIPTOR.fields:
+    descriptor = cast(Descriptor, message.DESCRIPTOR)
+    for field in descriptor.fields:
         value = getattr(message, field.name)
         if field.is_repeated:
             out[field.name] = [_value_to_api(field, item) for item in value]
@@ -62,9 +73,9 @@ def _message_to_api(message: Message) -> dict[str, Any]:
 
 def _value_to_api(field: FieldDescriptor, value: Any) -> Any:
     if field.type == FieldDescriptor.TYPE_ENUM:
-        return _short(field.enum_type, value)
+        return _short(_enum(field), value)
     if field.type == FieldDescriptor.TYPE_MESSAGE:
-        if field.message_type.full_name in WELL_KNOWN_JSON:
+        if _message(field).full_name in WELL_KNOWN_JSON:
             return MessageToDict(value)
         return _message_to_api(value)
     return value
@@ -72,7 +83,8 @@ def _value_to_api(field: FieldDescriptor, value: Any) -> Any:
 
 def from_api(data: dict[str, Any], message_type: type[M]) -> M:
     """Build a message from API JSON (short enum names, RFC 3339 timestamps)."""
-    return ParseDict(_to_proto_json(data, message_type.DESCRIPTOR), message_type())
+    descriptor = cast(Descriptor, message_type.DESCRIPTOR)
+    return ParseDict(_to_proto_json(data, descriptor), message_type())
 
 
 def _to_proto_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, Any]:
@@ -90,13 +102,13 @@ def _to_proto_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, An
 
 def _value_to_proto_json(field: FieldDescriptor, value: Any) -> Any:
     if field.type == FieldDescriptor.TYPE_ENUM and isinstance(value, str):
-        return enum_prefix(field.enum_type) + value.upper()
+        return enum_prefix(_enum(field)) + value.upper()
     if (
         field.type == FieldDescriptor.TYPE_MESSAGE
-        and field.message_type.full_name not in WELL_KNOWN_JSON
+        and _message(field).full_name not in WELL_KNOWN_JSON
         and isinstance(value, dict)
     ):
-        return _to_proto_json(value, field.message_type)
+        return _to_proto_json(value, _message(field))
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
@@ -36,8 +37,10 @@ _cache: dict[str, type[BaseModel]] = {}
 
 def _field_type(field: FieldDescriptor) -> Any:
     if field.type == FieldDescriptor.TYPE_ENUM:
+        assert field.enum_type is not None
         return Literal[tuple(enum_short_names(field.enum_type))]
     if field.type == FieldDescriptor.TYPE_MESSAGE:
+        assert field.message_type is not None
         full_name = field.message_type.full_name
         if full_name == "google.protobuf.Timestamp":
             return datetime
@@ -47,8 +50,12 @@ def _field_type(field: FieldDescriptor) -> Any:
     return _SCALARS[field.type]
 
 
-def response_model(descriptor: Descriptor) -> type[BaseModel]:
+def response_model(message_type: type[Message] | Descriptor) -> type[BaseModel]:
     """A model with every field of the message, all optional (as the API returns them)."""
+    descriptor = cast(
+        Descriptor,
+        message_type if isinstance(message_type, Descriptor) else message_type.DESCRIPTOR,
+    )
     if descriptor.full_name in _cache:
         return _cache[descriptor.full_name]
     fields: dict[str, Any] = {}
@@ -65,7 +72,7 @@ def response_model(descriptor: Descriptor) -> type[BaseModel]:
 
 def request_model(
     name: str,
-    descriptor: Descriptor,
+    message_type: type[Message],
     *,
     required: Iterable[str],
     optional: Iterable[str] = (),
@@ -74,6 +81,7 @@ def request_model(
 ) -> type[BaseModel]:
     """A request body made of some of the message's fields; unknown fields are refused."""
     rules = rules or {}
+    descriptor = cast(Descriptor, message_type.DESCRIPTOR)
     fields: dict[str, Any] = {}
     for field_name in required:
         field = descriptor.fields_by_name[field_name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from temporalio.client import Client
@@ -78,7 +79,9 @@ class TemporalDevServer:
                 return False
             return True
 
-        return asyncio.run(probe())
+        # A thread of its own, so this also works when called from inside an event loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, probe()).result()
 
     def stop(self) -> None:
         self.process.stop()

@@ -25,11 +25,17 @@ async def test_missing_malformed_and_unknown_keys_are_401(
     assert unknown.status_code == 401 and "unknown or revoked" in unknown.json()["error"]
 
 
-async def test_revoked_key_stops_working(api: httpx.AsyncClient, keys: Keys, engine: Engine) -> None:
-    assert (await api.get("/v1/change-windows", headers=Keys.header(keys.viewer))).status_code == 200
+async def test_revoked_key_stops_working(
+    api: httpx.AsyncClient, keys: Keys, engine: Engine
+) -> None:
+    assert (
+        await api.get("/v1/change-windows", headers=Keys.header(keys.viewer))
+    ).status_code == 200
     with session_scope(engine) as session:
         revoke_key(session, "victor")
-    assert (await api.get("/v1/change-windows", headers=Keys.header(keys.viewer))).status_code == 401
+    assert (
+        await api.get("/v1/change-windows", headers=Keys.header(keys.viewer))
+    ).status_code == 401
 
 
 async def test_roles_are_ordered(api: httpx.AsyncClient, keys: Keys) -> None:
@@ -57,7 +63,9 @@ async def test_bad_run_bodies_name_the_field(api: httpx.AsyncClient, keys: Keys)
         assert any(p["field"] == field for p in problems), (field, problems)
         assert field in reply.json()["error"]
     not_json = await api.post(
-        "/v1/healing-runs", content=b"{nope", headers={**operator, "content-type": "application/json"}
+        "/v1/healing-runs",
+        content=b"{nope",
+        headers={**operator, "content-type": "application/json"},
     )
     assert not_json.status_code == 422
 
@@ -71,7 +79,9 @@ async def test_bad_window_and_vote_bodies(api: httpx.AsyncClient, keys: Keys) ->
     reply = await api.post("/v1/change-windows", json=bad_scope, headers=operator)
     assert reply.status_code == 422 and reply.json()["problems"][0]["field"] == "scope"
     vote = await api.post(
-        "/v1/runs/whatever/approvals", json={"decision": "maybe"}, headers=Keys.header(keys.approver)
+        "/v1/runs/whatever/approvals",
+        json={"decision": "maybe"},
+        headers=Keys.header(keys.approver),
     )
     assert vote.status_code == 422 and vote.json()["problems"][0]["field"] == "decision"
 

@@ -57,7 +57,9 @@ async def test_killed_workers_are_replaced_and_the_run_completes_once(
 
         operator = Keys.header(keys.operator)
         window = {"scope": "payments", "duration_minutes": 30, "reason": "test"}
-        assert (await api.post("/v1/change-windows", json=window, headers=operator)).status_code == 201
+        assert (
+            await api.post("/v1/change-windows", json=window, headers=operator)
+        ).status_code == 201
         body = {"service": "payments", "namespace": "shop", "symptom": "Errors", "severity": "high"}
         run = (await api.post("/v1/healing-runs", json=body, headers=operator)).json()
         await wait_for_run(api, run["id"], operator, in_phase("awaiting_approval"))

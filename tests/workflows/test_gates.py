@@ -91,8 +91,15 @@ async def test_high_severity_waits_for_window_then_approval(
     done = await wait_for_run(api, run["id"], viewer, ended)
     assert done["result"]["outcome"] == "proposed"
     types = event_types(done)
-    for expected in ("window.waiting", "window.opened_by_operator", "approval.requested",
-                     "approval.vote", "approval.decided", "window.checked", "action.proposed"):
+    for expected in (
+        "window.waiting",
+        "window.opened_by_operator",
+        "approval.requested",
+        "approval.vote",
+        "approval.decided",
+        "window.checked",
+        "action.proposed",
+    ):
         assert expected in types, expected  # fmt: skip
     votes = [e for e in done["events"] if e["type"] == "approval.vote"]
     assert votes[0]["data"]["approver"] == "bob"
@@ -136,9 +143,7 @@ async def test_a_rejection_ends_the_run_with_the_reason(
     assert "alice" in done["result"]["reason"]
 
 
-async def start_direct(
-    client: Client, settings: Settings, service: str, limits: RunLimits
-) -> Any:
+async def start_direct(client: Client, settings: Settings, service: str, limits: RunLimits) -> Any:
     request = HealingRequest(
         service=service, namespace="shop", symptom="HighErrorRate", severity=SEVERITY_HIGH,
         tenant="default", requested_by="olivia", limits=limits,
@@ -168,7 +173,9 @@ async def test_approval_timeout_is_a_recorded_rejection(
 async def test_watchdog_aborts_and_says_why(
     client: Client, settings: Settings, worker: None
 ) -> None:
-    handle = await start_direct(client, settings, unique_service(), RunLimits(run_timeout_seconds=2))
+    handle = await start_direct(
+        client, settings, unique_service(), RunLimits(run_timeout_seconds=2)
+    )
     result = await handle.result()
     assert result.outcome == HEALING_OUTCOME_ABORTED
     assert "watchdog" in result.reason and "awaiting_change_window" in result.reason
@@ -203,9 +210,13 @@ async def test_closing_the_window_pauses_before_acting(
     viewer = Keys.header(keys.viewer)
     await wait_for_run(api, run["id"], viewer, in_phase("awaiting_approval"))
 
-    closed = await api.delete(f"/v1/change-windows/{window['id']}", headers=Keys.header(keys.operator))
+    closed = await api.delete(
+        f"/v1/change-windows/{window['id']}", headers=Keys.header(keys.operator)
+    )
     assert closed.status_code == 200 and closed.json()["open"] is False
-    again = await api.delete(f"/v1/change-windows/{window['id']}", headers=Keys.header(keys.operator))
+    again = await api.delete(
+        f"/v1/change-windows/{window['id']}", headers=Keys.header(keys.operator)
+    )
     assert again.status_code == 409
 
     assert (await vote(api, run["id"], keys.approver)).status_code == 200

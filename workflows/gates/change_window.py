@@ -10,6 +10,7 @@ a window.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from temporalio import workflow
@@ -72,10 +73,14 @@ class ChangeWindowGate:
                 announced_wait = True
             try:
                 await workflow.wait_condition(
-                    lambda: self._wakeups != seen_wakeups, timeout=self._wait_for(check)
+                    functools.partial(self._woken_since, seen_wakeups),
+                    timeout=self._wait_for(check),
                 )
             except TimeoutError:
                 pass
+
+    def _woken_since(self, seen_wakeups: int) -> bool:
+        return self._wakeups != seen_wakeups
 
     async def _check(self) -> WindowCheck:
         return await workflow.execute_activity_method(

@@ -150,8 +150,11 @@ class HealingWorkflow(GovernedRun):
                     "approval timed out after "
                     f"{timedelta(seconds=self.limits.approval_timeout_seconds)}"
                     if status_name == "TIMED_OUT"
-                    else "rejected by " + ", ".join(
-                        v.vote.approver for v in state.votes if v.vote.decision == APPROVAL_DECISION_REJECT
+                    else "rejected by "
+                    + ", ".join(
+                        v.vote.approver
+                        for v in state.votes
+                        if v.vote.decision == APPROVAL_DECISION_REJECT
                     )
                 )
                 self._finish(HEALING_OUTCOME_REJECTED, reason)
