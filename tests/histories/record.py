@@ -34,21 +34,35 @@ async def record(client: Client, settings: Settings) -> None:
     clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
-    limits = RunLimits(run_timeout_seconds=600, approval_timeout_seconds=600, window_recheck_seconds=1)
+    limits = RunLimits(
+        run_timeout_seconds=600, approval_timeout_seconds=600, window_recheck_seconds=1
+    )
     low = await client.start_workflow(
         HealingWorkflow.run,
-        HealingRequest(service="web", namespace="demo", symptom="PodCrashLooping",
-                       severity=SEVERITY_LOW, tenant="default", requested_by="olivia",
-                       limits=limits),  # fmt: skip
+        HealingRequest(
+            service="web",
+            namespace="demo",
+            symptom="PodCrashLooping",
+            severity=SEVERITY_LOW,
+            tenant="default",
+            requested_by="olivia",
+            limits=limits,
+        ),  # fmt: skip
         id="replay-healing-low",
         task_queue=settings.healing_task_queue,
     )
     await low.result()
     high = await client.start_workflow(
         HealingWorkflow.run,
-        HealingRequest(service="web", namespace="demo", symptom="HighErrorRate",
-                       severity=SEVERITY_HIGH, tenant="default", requested_by="olivia",
-                       limits=limits),  # fmt: skip
+        HealingRequest(
+            service="web",
+            namespace="demo",
+            symptom="HighErrorRate",
+            severity=SEVERITY_HIGH,
+            tenant="default",
+            requested_by="olivia",
+            limits=limits,
+        ),  # fmt: skip
         id="replay-healing-high",
         task_queue=settings.healing_task_queue,
     )
