@@ -10,7 +10,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from activities.opa.client import PolicyClient
 from kaizen.persistence.db import make_engine
@@ -19,7 +19,7 @@ from kaizen.temporal.client import connect
 from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalVote
 from kaizen.v1.change_window_pb2 import ChangeWindow, ChangeWindowSignal
 from kaizen.v1.common_pb2 import SEVERITY_HIGH, SEVERITY_LOW, RunLimits
-from kaizen.v1.healing_pb2 import HealingRequest
+from kaizen.v1.healing_pb2 import HealingRequest, HealingResult
 from tests.servers import start_session_servers
 from workers.process import build_workers
 from workers.registry import QUEUES, ActivityClients
@@ -29,43 +29,29 @@ from workflows.healing.workflow import HealingWorkflow
 HERE = Path(__file__).parent
 
 
+async def start(
+    client: Client, settings: Settings, workflow_id: str, symptom: str, severity: int
+) -> WorkflowHandle[HealingWorkflow, HealingResult]:
+    limits = RunLimits(
+        run_timeout_seconds=600, approval_timeout_seconds=600, window_recheck_seconds=1
+    )
+    request = HealingRequest(
+        service="web", namespace="demo", symptom=symptom, severity=severity,  # type: ignore[arg-type]
+        tenant="default", requested_by="olivia", limits=limits,
+    )  # fmt: skip
+    return await client.start_workflow(
+        HealingWorkflow.run, request, id=workflow_id, task_queue=settings.healing_task_queue
+    )
+
+
 async def record(client: Client, settings: Settings) -> None:
     engine = make_engine(settings.database)
     clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
-    limits = RunLimits(
-        run_timeout_seconds=600, approval_timeout_seconds=600, window_recheck_seconds=1
-    )
-    low = await client.start_workflow(
-        HealingWorkflow.run,
-        HealingRequest(
-            service="web",
-            namespace="demo",
-            symptom="PodCrashLooping",
-            severity=SEVERITY_LOW,
-            tenant="default",
-            requested_by="olivia",
-            limits=limits,
-        ),  # fmt: skip
-        id="replay-healing-low",
-        task_queue=settings.healing_task_queue,
-    )
+    low = await start(client, settings, "replay-healing-low", "PodCrashLooping", SEVERITY_LOW)
     await low.result()
-    high = await client.start_workflow(
-        HealingWorkflow.run,
-        HealingRequest(
-            service="web",
-            namespace="demo",
-            symptom="HighErrorRate",
-            severity=SEVERITY_HIGH,
-            tenant="default",
-            requested_by="olivia",
-            limits=limits,
-        ),  # fmt: skip
-        id="replay-healing-high",
-        task_queue=settings.healing_task_queue,
-    )
+    high = await start(client, settings, "replay-healing-high", "HighErrorRate", SEVERITY_HIGH)
     await asyncio.sleep(2)
     await high.signal(
         GovernedRun.change_window,

@@ -108,14 +108,22 @@ async def test_high_severity_waits_for_window_then_approval(
     assert after.status_code == 409
 
 
+async def run_awaiting_approval(
+    api: httpx.AsyncClient, keys: Keys, *, severity: str
+) -> dict[str, Any]:
+    """A run for a fresh service whose window is open, waiting for its approvals."""
+    service = unique_service()
+    await open_window(api, keys.operator, service)
+    run = await start_run(api, keys.operator, severity=severity, service=service)
+    await wait_for_run(api, run["id"], Keys.header(keys.viewer), in_phase("awaiting_approval"))
+    return run
+
+
 async def test_two_approvals_and_duplicate_vote(
     api: httpx.AsyncClient, keys: Keys, worker: None
 ) -> None:
-    service = unique_service()
-    await open_window(api, keys.operator, service)
-    run = await start_run(api, keys.operator, severity="critical", service=service)
+    run = await run_awaiting_approval(api, keys, severity="critical")
     viewer = Keys.header(keys.viewer)
-    await wait_for_run(api, run["id"], viewer, in_phase("awaiting_approval"))
 
     first = await vote(api, run["id"], keys.approver)
     assert first.status_code == 200 and first.json()["approvals"] == 1
@@ -131,11 +139,8 @@ async def test_two_approvals_and_duplicate_vote(
 async def test_a_rejection_ends_the_run_with_the_reason(
     api: httpx.AsyncClient, keys: Keys, worker: None
 ) -> None:
-    service = unique_service()
-    await open_window(api, keys.operator, service)
-    run = await start_run(api, keys.operator, severity="high", service=service)
+    run = await run_awaiting_approval(api, keys, severity="high")
     viewer = Keys.header(keys.viewer)
-    await wait_for_run(api, run["id"], viewer, in_phase("awaiting_approval"))
     rejected = await vote(api, run["id"], keys.approver, decision="reject")
     assert rejected.json()["status"] == "rejected"
     done = await wait_for_run(api, run["id"], viewer, ended)
