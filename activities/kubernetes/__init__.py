@@ -1,0 +1,1 @@
+"""Kubernetes actions: bounded, idempotent, dry-runnable."""
