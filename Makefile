@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTO_SRC := $(wildcard proto/kaizen/v1/*.proto)
 
-.PHONY: run test install tools proto lint typecheck policy-check bench clean
+.PHONY: run test install tools kube-tools proto lint typecheck policy-check bench clean
 
 # The virtual environment, rebuilt when the pinned set changes.
 $(STAMP): pyproject.toml requirements.lock
@@ -21,6 +21,11 @@ install: $(STAMP)
 # Pinned Temporal CLI and OPA, cached outside the clone; a matching binary on PATH wins.
 tools: $(STAMP)
 	$(BIN)/kaizen tools install
+
+# kube-apiserver, controller manager, scheduler, etcd and kwok, built from tools/kube
+# (cached by go.sum; a cold build takes minutes, see tools/kube/README.md).
+kube-tools:
+	tools/kube/build.sh >/dev/null
 
 run: install tools
 	$(BIN)/kaizen up
@@ -40,7 +45,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: install tools policy-check lint typecheck
+test: install tools kube-tools policy-check lint typecheck
 	$(BIN)/pytest
 
 bench: install tools

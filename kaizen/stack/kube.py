@@ -164,8 +164,6 @@ class _Proc:
                 )
                 self._signal(signal.SIGKILL)
                 self.popen.wait()
-        else:
-            self._signal(signal.SIGKILL)  # reap any stragglers left in its group
         self._log.close()
 
 
@@ -188,6 +186,8 @@ class LocalKubeControlPlane:
         fsync: let etcd fsync (off by default: faster, and this is throw-away state).
         node_name: name of the fake node kwok manages.
         extra_apiserver_args: appended to kube-apiserver's command line.
+        apiserver_port: fixed port for kube-apiserver (default: a free one). Every other
+            component always gets a free port.
 
     After :meth:`start`: ``server`` (https URL), ``ca_file``, ``admin_kubeconfig``,
     ``bot_kubeconfig``, ``admin_token``, ``bot_token``, ``etcd_url``, ``log_dir``.
@@ -204,6 +204,7 @@ class LocalKubeControlPlane:
         fsync: bool = False,
         node_name: str = FAKE_NODE_NAME,
         extra_apiserver_args: Sequence[str] = (),
+        apiserver_port: int | None = None,
     ) -> None:
         self.bin_dir = Path(bin_dir).resolve()
         self.state_dir = Path(state_dir).resolve()
@@ -213,6 +214,7 @@ class LocalKubeControlPlane:
         self.fsync = fsync
         self.node_name = node_name
         self.extra_apiserver_args = list(extra_apiserver_args)
+        self._fixed_apiserver_port = apiserver_port
 
         self.log_dir = self.state_dir / "logs"
         self.pki_dir = self.state_dir / "pki"
@@ -280,11 +282,31 @@ class LocalKubeControlPlane:
         """SIGTERM every child (reverse start order), SIGKILL after ``stop_timeout``."""
         with self._lock:
             _stop_all(self._procs, self.stop_timeout)
+            self._pid_file.unlink(missing_ok=True)
             if self._finalizer is not None:
                 self._finalizer.detach()
                 self._finalizer = None
 
     # ------------------------------------------------------------------ helpers for users
+
+    def grant_bot(self, namespace: str) -> None:
+        """Bind the bot's ClusterRole in ``namespace`` (a RoleBinding: that namespace only)."""
+        self.apply(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": self.bot_user, "namespace": namespace},
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": self.bot_user,
+                },
+                "subjects": [
+                    {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": self.bot_user}
+                ],
+            },
+            f"/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{self.bot_user}",
+        )
 
     def pod_placement(self) -> dict[str, Any]:
         """nodeSelector + tolerations for a pod spec so it lands on the kwok node."""
@@ -341,7 +363,43 @@ class LocalKubeControlPlane:
         p = _Proc(name, [self._bin(name), *args], self.log_dir / f"{name}.log")
         self._procs.append(p)
         log.debug("started %s pid %d", name, p.pid)
+        self._pid_file.write_text(
+            json.dumps({q.name: {"pid": q.pid, "exe": q.args[0]} for q in self._procs})
+        )
         return p
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.state_dir / "pids.json"
+
+    def _reap_stale(self) -> None:
+        """Stop children a previous owner of this state dir left running (it was killed).
+
+        Only processes whose command line still starts with the recorded binary are
+        signalled, so a recycled pid is never hit.
+        """
+        try:
+            recorded = json.loads(self._pid_file.read_text())
+        except (OSError, ValueError):
+            return
+        for name, info in recorded.items():
+            pid, exe = int(info["pid"]), str(info["exe"])
+            try:
+                argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+            except OSError:
+                continue
+            if argv0.decode(errors="replace") != exe:
+                continue
+            log.warning("stopping stale %s (pid %d) left over in %s", name, pid, self.state_dir)
+            try:
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(int(self.stop_timeout * 10)):
+                    time.sleep(0.1)
+                    os.kill(pid, 0)
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._pid_file.unlink(missing_ok=True)
 
     def _wait(
         self,
@@ -434,6 +492,7 @@ class LocalKubeControlPlane:
 
     def _start(self, deadline: float) -> None:
         self._prepare_state()
+        self._reap_stale()
         h = self.host
 
         # --- etcd
@@ -460,7 +519,7 @@ class LocalKubeControlPlane:
         self._wait("etcd /health", etcd, etcd_ok, deadline)
 
         # --- kube-apiserver
-        self.apiserver_port = free_port(h)
+        self.apiserver_port = self._fixed_apiserver_port or free_port(h)
         self.server = f"https://{h}:{self.apiserver_port}"
         apiserver = self._spawn(
             "kube-apiserver",
@@ -494,7 +553,7 @@ class LocalKubeControlPlane:
                 return bool(r.status == 200 and r.read().strip() == b"ok")
 
         self._wait("kube-apiserver /readyz", apiserver, readyz, deadline, [etcd])
-        self.request("GET", "/readyz", timeout=5)  # the self-signed cert verifies
+        self.request("GET", "/version", timeout=5)  # check: the self-signed cert verifies
 
         # --- kubeconfigs
         self._kubeconfig(self.admin_kubeconfig, "kaizen-admin", self.admin_token)
@@ -573,22 +632,8 @@ class LocalKubeControlPlane:
             },
             f"/apis/rbac.authorization.k8s.io/v1/clusterroles/{self.bot_user}",
         )
-        self.apply(
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "ClusterRoleBinding",
-                "metadata": {"name": self.bot_user},
-                "roleRef": {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "ClusterRole",
-                    "name": self.bot_user,
-                },
-                "subjects": [
-                    {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": self.bot_user}
-                ],
-            },
-            f"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{self.bot_user}",
-        )
+        # No cluster-wide binding: like a real deployment of Kaizen, the bot acts only in
+        # the namespaces it is granted (grant_bot), so elsewhere it gets a 403.
         self.apply(self._fake_node(), f"/api/v1/nodes/{self.node_name}")
 
         def healthz(port: int) -> Callable[[], bool]:

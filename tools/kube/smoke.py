@@ -62,6 +62,7 @@ def main() -> None:
 
             ns = "smoke"
             core.create_namespace({"metadata": {"name": ns}})
+            plane.grant_bot(ns)  # the bot acts only where it is granted
             deployment = {
                 "apiVersion": "apps/v1",
                 "kind": "Deployment",
@@ -106,7 +107,7 @@ def main() -> None:
             )
             wait_for(
                 "deployment availableReplicas == 2",
-                lambda: apps.read_namespaced_deployment(ns, "web").status.available_replicas == 2,
+                lambda: apps.read_namespaced_deployment("web", ns).status.available_replicas == 2,
             )
 
             bot_apps, bot_core = client.AppsV1Api(bot), client.CoreV1Api(bot)
@@ -117,7 +118,7 @@ def main() -> None:
             bot_apps.patch_namespaced_deployment_scale("web", ns, {"spec": {"replicas": 3}})
             wait_for(
                 "bot: scale to 3 via deployments/scale -> 3 available",
-                lambda: apps.read_namespaced_deployment(ns, "web").status.available_replicas == 3,
+                lambda: apps.read_namespaced_deployment("web", ns).status.available_replicas == 3,
             )
             for what, call in [
                 ("delete deployment", lambda: bot_apps.delete_namespaced_deployment("web", ns)),
@@ -134,7 +135,7 @@ def main() -> None:
                     assert e.status == 403, e
                 else:
                     raise AssertionError(f"bot could {what}")
-            assert apps.read_namespaced_deployment(ns, "web").metadata.name == "web"
+            assert apps.read_namespaced_deployment("web", ns).metadata.name == "web"
             pids = list(plane.pids.values())
             t_stop = time.monotonic()
         step(f"stopped in {time.monotonic() - t_stop:.2f}s")
