@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     window_recheck_seconds: int = Field(default=60, ge=1)
     """How often a run waiting for a change window re-checks the calendar."""
 
+    kubeconfig: Path | None = None
+    """Kubeconfig the workers act with; else $KUBECONFIG, else in-cluster, else observe-only."""
+
     tools_dir: Path | None = None
     """Cache of the pinned Temporal CLI and OPA binaries."""
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.kubernetes.client import connect_kubernetes
 from activities.opa.client import PolicyClient
 from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
@@ -42,8 +43,12 @@ async def serve(settings: Settings, queue_names: Sequence[str] | None) -> None:
     """Run until SIGTERM/SIGINT, then stop polling and let in-flight tasks finish."""
     specs = resolve_queues(queue_names)
     client = await connect(settings)
+    kube = connect_kubernetes(settings)
+    log.info("Kubernetes: %s", kube.source)
     clients = ActivityClients(
-        engine=make_engine(settings.database), policy=PolicyClient(settings.opa_base_url)
+        engine=make_engine(settings.database),
+        policy=PolicyClient(settings.opa_base_url),
+        kube=kube.client,
     )
     workers = build_workers(client, settings, clients, specs)
     stop = asyncio.Event()

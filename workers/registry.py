@@ -6,10 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubernetes.client import ApiClient
 from sqlalchemy.engine import Engine
 
 from activities.change_windows import ChangeWindowActivities
 from activities.healing.diagnosis import DiagnosisActivities
+from activities.kubernetes.actions import KubernetesActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
 from activities.store.action_log import ActionLogActivities
@@ -23,6 +25,8 @@ class ActivityClients:
 
     engine: Engine
     policy: PolicyClient
+    kube: ApiClient | None = None
+    """None when no cluster is configured: Kubernetes activities are not offered."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,16 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     policy = HealingPolicyActivities(clients.policy)
     windows = ChangeWindowActivities(clients.engine, clients.policy)
     action_log = ActionLogActivities(clients.engine)
-    return (
+    offered: list[Callable[..., Any]] = [
         diagnosis.diagnose,
         policy.evaluate_healing_policy,
         windows.check_change_window,
         action_log.record_action,
-    )
+    ]
+    if clients.kube is not None:
+        kubernetes = KubernetesActivities(clients.kube)
+        offered += [kubernetes.apply_kube_action, kubernetes.read_workload_health]
+    return offered
 
 
 QUEUES: dict[str, QueueSpec] = {

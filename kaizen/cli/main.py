@@ -21,10 +21,10 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_up(_args: argparse.Namespace) -> int:
+def cmd_up(args: argparse.Namespace) -> int:
     from kaizen.stack.launcher import up
 
-    return up(Settings(), _say)
+    return up(Settings(), _say, kube_mode=args.kube)
 
 
 def cmd_api(_args: argparse.Namespace) -> int:
@@ -108,7 +108,14 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="kaizen", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("up", help="start Temporal, OPA, workers and the API in the foreground")
+    up = commands.add_parser(
+        "up", help="start Temporal, OPA, workers and the API in the foreground"
+    )
+    up.add_argument(
+        "--kube",
+        choices=["local"],
+        help="also start a local Kubernetes API server with a demo namespace",
+    )
     commands.add_parser("api", help="serve the API only")
 
     worker = commands.add_parser("worker", help="supervise a pool of worker processes")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from activities.kubernetes.client import connect_kubernetes
 from kaizen.persistence.api_keys import Role, create_key, list_keys
 from kaizen.persistence.db import make_engine, session_scope
 from kaizen.settings import Settings
 from kaizen.stack import tools
+from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
+from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
 from kaizen.stack.opa_server import OpaServer
 from kaizen.stack.processes import ManagedProcess, StackError, require_free_ports
 from kaizen.stack.temporal_server import TemporalDevServer
@@ -61,8 +66,10 @@ def ensure_admin_key(settings: Settings) -> Path | None:
 class Stack:
     settings: Settings
     say: Say
+    kube_mode: str | None = None
     temporal: TemporalDevServer | None = None
     opa: OpaServer | None = None
+    kube: LocalKubeControlPlane | None = None
     children: list[ManagedProcess] = field(default_factory=list)
 
     def start(self) -> None:
@@ -104,6 +111,7 @@ class Stack:
         key_path = ensure_admin_key(settings)
 
         env = child_environment(settings)
+        kube_line = self._start_kube(home, env)
         python = sys.executable
         workers = ManagedProcess(
             "workers",
@@ -125,9 +133,31 @@ class Stack:
         self.say(f"OPA           {settings.opa_base_url}")
         self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
         self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
+        self.say(f"Kubernetes    {kube_line}")
         if key_path is not None:
             self.say(f"Admin key     {key_path.resolve()}")
         self.say("Ready. Ctrl-C stops everything.")
+
+    def _start_kube(self, home: Path, env: dict[str, str]) -> str:
+        """Start the local control plane when asked; say which cluster workers will act on."""
+        if self.kube_mode != "local":
+            return connect_kubernetes(self.settings).source
+        self.say("starting the local Kubernetes control plane (first start builds it)...")
+        try:
+            self.kube = LocalKubeControlPlane(ensure_kube_binaries(), home / "kube")
+            self.kube.start()
+            create_demo(self.kube)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            raise StackError(f"local Kubernetes did not start: {error}") from error
+        kubeconfig = home / "kubeconfig"
+        shutil.copyfile(self.kube.bot_kubeconfig, kubeconfig)
+        os.chmod(kubeconfig, 0o600)
+        env["KAIZEN_KUBECONFIG"] = str(kubeconfig)
+        return (
+            f"local API server {self.kube.server}; namespace {DEMO_NAMESPACE} with "
+            f"{', '.join(DEMO_DEPLOYMENTS)}; kubeconfig {kubeconfig} "
+            f"(admin: {self.kube.admin_kubeconfig})"
+        )
 
     def _tool(self, tool: tools.Tool, tools_dir: Path) -> Path:
         found = tools.locate(tool, tools_dir)
@@ -161,10 +191,12 @@ class Stack:
             child.stop(timeout=45)
         for server in reversed(self._servers()):
             server.stop()
+        if self.kube is not None:
+            self.kube.stop()
 
 
-def up(settings: Settings, say: Say) -> int:
-    stack = Stack(settings, say)
+def up(settings: Settings, say: Say, kube_mode: str | None = None) -> int:
+    stack = Stack(settings, say, kube_mode=kube_mode)
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: object) -> None:
