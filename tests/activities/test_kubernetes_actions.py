@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +15,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.kubernetes.actions import OP_ID_ANNOTATION, KubernetesActivities
-from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
+from kaizen.stack.kube import LocalKubeControlPlane
 from kaizen.v1.kubernetes_pb2 import KubeActionRequest, WorkloadRef
-
-
-@pytest.fixture(scope="session")
-def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKubeControlPlane]:
-    plane = LocalKubeControlPlane(ensure_kube_binaries(), tmp_path_factory.mktemp("kube"))
-    with plane:
-        yield plane
-
-
-@pytest.fixture(scope="session")
-def bot(kube: LocalKubeControlPlane) -> KubernetesActivities:
-    """The activities as a deployed Kaizen runs them: the bot identity and its RBAC only."""
-    client: ApiClient = kube.api_client("bot")
-    return KubernetesActivities(client)
 
 
 def deployment(name: str, replicas: int, placement: dict[str, Any]) -> dict[str, Any]:
