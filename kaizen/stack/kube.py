@@ -18,6 +18,7 @@ Only the standard library is used here; the ``kubernetes`` client is imported la
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -112,6 +113,15 @@ def _tail(path: Path, lines: int = 40) -> str:
     except OSError as e:
         return f"<no log: {e}>"
     return "\n".join(data.splitlines()[-lines:])
+
+
+def _alive(pid: int) -> bool:
+    """True unless ``pid`` is gone or a zombie (an orphan not yet reaped by init)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 class _Proc:
@@ -382,23 +392,25 @@ class LocalKubeControlPlane:
             recorded = json.loads(self._pid_file.read_text())
         except (OSError, ValueError):
             return
-        for name, info in recorded.items():
+        # One at a time, kwok first and etcd last: an apiserver whose etcd is already gone
+        # (or an etcd with clients still attached) takes many seconds to exit.
+        for name, info in reversed(list(recorded.items())):
             pid, exe = int(info["pid"]), str(info["exe"])
             try:
                 argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
             except OSError:
                 continue
-            if argv0.decode(errors="replace") != exe:
+            if not _alive(pid) or argv0.decode(errors="replace") != exe:
                 continue
             log.warning("stopping stale %s (pid %d) left over in %s", name, pid, self.state_dir)
-            try:
-                os.kill(pid, signal.SIGTERM)
-                for _ in range(int(self.stop_timeout * 10)):
-                    time.sleep(0.1)
-                    os.kill(pid, 0)
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for sig, wait in ((signal.SIGTERM, self.stop_timeout), (signal.SIGKILL, 5.0)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+                until = time.monotonic() + wait
+                while _alive(pid) and time.monotonic() < until:
+                    time.sleep(0.05)
+                if not _alive(pid):
+                    break
         self._pid_file.unlink(missing_ok=True)
 
     def _wait(
