@@ -61,6 +61,17 @@ def workload(kube: LocalKubeControlPlane) -> WorkloadRef:
     return ref
 
 
+def ungranted_workload(kube: LocalKubeControlPlane) -> WorkloadRef:
+    """A 1-replica Deployment in a fresh namespace the bot was never granted."""
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    kube.request("POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
+    kube.request(
+        "POST", f"/apis/apps/v1/namespaces/{namespace}/deployments",
+        deployment("web", 1, kube.pod_placement()),
+    )  # fmt: skip
+    return WorkloadRef(namespace=namespace, name="web")
+
+
 def read(kube: LocalKubeControlPlane, ref: WorkloadRef) -> dict[str, Any]:
     path = f"/apis/apps/v1/namespaces/{ref.namespace}/deployments/{ref.name}"
     return dict(kube.request("GET", path))
@@ -228,13 +239,8 @@ async def test_scale_step_is_bounded_against_the_live_object(
 async def test_missing_rbac_is_a_final_clear_error(
     kube: LocalKubeControlPlane, bot: KubernetesActivities
 ) -> None:
-    namespace = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request("POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
-    kube.request(
-        "POST", f"/apis/apps/v1/namespaces/{namespace}/deployments",
-        deployment("web", 1, kube.pod_placement()),
-    )  # fmt: skip
-    ref = WorkloadRef(namespace=namespace, name="web")
+    ref = ungranted_workload(kube)
+    namespace = ref.namespace
     with pytest.raises(ApplicationError) as denied:
         await env().run(bot.apply_kube_action, action(ref, "scale", replicas=2))
     assert denied.value.type == "KubeForbidden" and denied.value.non_retryable

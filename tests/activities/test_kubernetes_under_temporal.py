@@ -15,8 +15,8 @@ from temporalio.worker import Worker
 
 from activities.kubernetes.actions import KubernetesActivities
 from kaizen.stack.kube import LocalKubeControlPlane
-from kaizen.v1.kubernetes_pb2 import KubeActionRequest, KubeActionResult, WorkloadRef
-from tests.activities.test_kubernetes_actions import deployment
+from kaizen.v1.kubernetes_pb2 import KubeActionRequest, KubeActionResult
+from tests.activities.test_kubernetes_actions import ungranted_workload
 
 
 @workflow.defn(sandboxed=False)
@@ -38,16 +38,10 @@ async def test_forbidden_is_attempted_once(
     client: Client, kube: LocalKubeControlPlane, bot: KubernetesActivities
 ) -> None:
     queue = f"test-kube-{uuid.uuid4().hex[:8]}"
-    forbidden_ns = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request("POST", "/api/v1/namespaces", {"metadata": {"name": forbidden_ns}})
-    kube.request(
-        "POST", f"/apis/apps/v1/namespaces/{forbidden_ns}/deployments",
-        deployment("web", 1, kube.pod_placement()),
-    )  # fmt: skip
     params = Struct()
     params.update({"replicas": 2})
     request = KubeActionRequest(
-        workload=WorkloadRef(namespace=forbidden_ns, name="web"), action="scale", parameters=params
+        workload=ungranted_workload(kube), action="scale", parameters=params
     )
     async with Worker(client, task_queue=queue, workflows=[ApplyOnce],
                       activities=[bot.apply_kube_action]):  # fmt: skip
