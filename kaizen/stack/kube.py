@@ -12,8 +12,8 @@ Usage::
         kube.bot_kubeconfig    # user "kaizen-bot", limited by BOT_RULES
         pod_template_spec.update(kube.pod_placement())  # land pods on the kwok node
 
-Only the standard library is used here; the ``kubernetes`` client is imported lazily by
-:meth:`LocalKubeControlPlane.api_client`.
+Children are :class:`~kaizen.stack.processes.ManagedProcess`es, like the rest of the stack;
+the ``kubernetes`` client is imported lazily by :meth:`LocalKubeControlPlane.api_client`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 import ssl
 import subprocess
 import threading
@@ -35,7 +34,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
+
+from kaizen.stack.processes import ManagedProcess, free_port
 
 log = logging.getLogger(__name__)
 
@@ -97,24 +98,6 @@ def ensure_kube_binaries(bin_dir: str | Path | None = None, *, timeout: float = 
     return Path(out.strip().splitlines()[-1])
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago (the usual bind-to-0 trick)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        with path.open("rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 64 * 1024))
-            data = f.read().decode(errors="replace")
-    except OSError as e:
-        return f"<no log: {e}>"
-    return "\n".join(data.splitlines()[-lines:])
-
-
 def _alive(pid: int) -> bool:
     """True unless ``pid`` is gone or a zombie (an orphan not yet reaped by init)."""
     try:
@@ -124,60 +107,16 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-class _Proc:
-    """One child process in its own session, logging to ``<state>/logs/<name>.log``."""
-
-    def __init__(self, name: str, args: Sequence[str], log_path: Path) -> None:
-        self.name = name
-        self.args = list(args)
-        self.log_path = log_path
-        self._log: IO[bytes] = log_path.open("ab")
-        self._log.write(f"\n=== {time.strftime('%F %T')} {' '.join(args)}\n".encode())
-        self._log.flush()
-        self.popen = subprocess.Popen(
-            self.args,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: signals reach only this tree
-            close_fds=True,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def exited(self) -> int | None:
-        return self.popen.poll()
-
-    def failure(self, what: str) -> KubeStartError:
-        rc = self.popen.poll()
-        state = "still running" if rc is None else f"exited with code {rc}"
-        return KubeStartError(
-            f"{self.name} {what} ({state}); last lines of {self.log_path}:\n{_tail(self.log_path)}"
-        )
-
-    def _signal(self, sig: signal.Signals) -> None:
-        try:
-            os.killpg(self.popen.pid, sig)  # pgid == pid thanks to start_new_session
-        except ProcessLookupError:
-            pass
-
-    def stop(self, timeout: float) -> None:
-        if self.popen.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log.warning(
-                    "%s (pid %d) ignored SIGTERM for %.0fs; killing", self.name, self.pid, timeout
-                )
-                self._signal(signal.SIGKILL)
-                self.popen.wait()
-        self._log.close()
+def _failure(process: ManagedProcess, what: str) -> KubeStartError:
+    code = process.process.poll() if process.process else None
+    state = "still running" if code is None else f"exited with code {code}"
+    return KubeStartError(
+        f"{process.name} {what} ({state}); last lines of {process.log_path}:\n"
+        + process.log_tail(40, separator="\n")
+    )
 
 
-def _stop_all(procs: list[_Proc], timeout: float) -> None:
+def _stop_all(procs: list[ManagedProcess], timeout: float) -> None:
     while procs:
         procs.pop().stop(timeout)
 
@@ -240,7 +179,7 @@ class LocalKubeControlPlane:
         self.etcd_url = ""
         self.startup_seconds: float | None = None
 
-        self._procs: list[_Proc] = []
+        self._procs: list[ManagedProcess] = []
         self._lock = threading.Lock()
         self._finalizer: weakref.finalize[Any, Any] | None = None
 
@@ -259,7 +198,7 @@ class LocalKubeControlPlane:
 
     @property
     def running(self) -> bool:
-        return bool(self._procs) and all(p.exited() is None for p in self._procs)
+        return bool(self._procs) and all(p.running for p in self._procs)
 
     @property
     def pids(self) -> dict[str, int]:
@@ -369,12 +308,13 @@ class LocalKubeControlPlane:
     def _bin(self, name: str) -> str:
         return str(self.bin_dir / name)
 
-    def _spawn(self, name: str, args: Sequence[str]) -> _Proc:
-        p = _Proc(name, [self._bin(name), *args], self.log_dir / f"{name}.log")
+    def _spawn(self, name: str, args: Sequence[str]) -> ManagedProcess:
+        p = ManagedProcess(name, [self._bin(name), *args], self.log_dir / f"{name}.log")
+        p.start()
         self._procs.append(p)
         log.debug("started %s pid %d", name, p.pid)
         self._pid_file.write_text(
-            json.dumps({q.name: {"pid": q.pid, "exe": q.args[0]} for q in self._procs})
+            json.dumps({q.name: {"pid": q.pid, "exe": q.command[0]} for q in self._procs})
         )
         return p
 
@@ -416,23 +356,23 @@ class LocalKubeControlPlane:
     def _wait(
         self,
         what: str,
-        proc: _Proc,
+        proc: ManagedProcess,
         check: Callable[[], bool],
         deadline: float,
-        watch: Sequence[_Proc] = (),
+        watch: Sequence[ManagedProcess] = (),
     ) -> None:
         delay = 0.05
         while True:
             for p in (proc, *watch):
-                if p.exited() is not None:
-                    raise p.failure(f"exited while waiting for {what}")
+                if not p.running:
+                    raise _failure(p, f"exited while waiting for {what}")
             try:
                 if check():
                     return
             except (OSError, ValueError, urllib.error.URLError, ssl.SSLError):
                 pass
             if time.monotonic() > deadline:
-                raise proc.failure(f"not ready: timed out waiting for {what}")
+                raise _failure(proc, f"not ready: timed out waiting for {what}")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.5)
 

@@ -80,6 +80,11 @@ class ManagedProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, f"{self.name} was never started"
+        return self.process.pid
+
     def wait_until(self, ready: Callable[[], bool], *, timeout: float, what: str) -> None:
         """Poll ``ready`` until true; fail with the log's tail if the process dies or times out."""
         deadline = time.monotonic() + timeout
@@ -91,12 +96,12 @@ class ManagedProcess:
             time.sleep(0.1)
         raise StackError(f"{self.name} was not {what} after {timeout:.0f}s: {self.log_tail()}")
 
-    def log_tail(self, lines: int = 5) -> str:
+    def log_tail(self, lines: int = 5, separator: str = " | ") -> str:
         try:
             text = self.log_path.read_text(errors="replace").strip().splitlines()
         except OSError:
             return "(no log)"
-        return " | ".join(text[-lines:]) or "(empty log)"
+        return separator.join(text[-lines:]) or "(empty log)"
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after ``timeout``."""
