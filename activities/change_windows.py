@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
@@ -28,7 +27,7 @@ class ChangeWindowActivities:
         now = datetime.now(UTC)
         operator_window = await asyncio.to_thread(self._operator_window, request.service, now)
         if operator_window is not None:
-            return WindowCheck(open=True, window=_from_operator(operator_window))
+            return WindowCheck(open=True, window=operator_window.to_message())
         answer = await self._policy.decide(
             CALENDAR_PACKAGE,
             "status",
@@ -51,24 +50,6 @@ class ChangeWindowActivities:
 
 def _rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _timestamp(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
-    return stamp
-
-
-def _from_operator(window: OperatorWindow) -> ChangeWindow:
-    return ChangeWindow(
-        id=window.id,
-        scope=window.scope,
-        reason=window.reason,
-        opens_at=_timestamp(window.opens_at),
-        closes_at=_timestamp(window.closes_at),
-        source="operator",
-        opened_by=window.opened_by,
-    )
 
 
 def _from_calendar(window: dict[str, object]) -> ChangeWindow:

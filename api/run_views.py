@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any, Final
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.client import (
     Client,
     WorkflowExecution,
@@ -18,6 +16,7 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError
 
 from kaizen.contract.json_codec import to_api
+from kaizen.contract.timestamps import to_timestamp
 from kaizen.settings import Settings
 from kaizen.temporal.search_attributes import (
     KAIZEN_KIND,
@@ -60,14 +59,6 @@ def web_ui_url(settings: Settings, workflow_id: str, run_id: str | None) -> str:
     return base + path + (f"/{run_id}/history" if run_id else "")
 
 
-def _timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def summary_record(
     settings: Settings, execution: WorkflowExecution | WorkflowExecutionDescription
 ) -> RunRecord:
@@ -83,12 +74,10 @@ def summary_record(
         risk=attributes.get(KAIZEN_RISK) or "",
         web_ui_url=web_ui_url(settings, execution.id, execution.run_id),
     )
-    started = _timestamp(execution.start_time)
-    if started is not None:
-        record.started_at.CopyFrom(started)
-    closed = _timestamp(execution.close_time)
-    if closed is not None:
-        record.closed_at.CopyFrom(closed)
+    if execution.start_time is not None:
+        record.started_at.CopyFrom(to_timestamp(execution.start_time))
+    if execution.close_time is not None:
+        record.closed_at.CopyFrom(to_timestamp(execution.close_time))
     return record
 
 

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
-from activities.opa.client import PolicyClient
 from api.app import create_app
 from kaizen.persistence.api_keys import Role, create_key
 from kaizen.persistence.db import make_engine, session_scope
@@ -62,8 +61,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 async def run_worker(settings: Settings) -> AsyncIterator[None]:
     """An in-process worker on the settings' queue, wired to the real OPA and database."""
     client = await connect(settings)
-    engine = make_engine(settings.database)
-    clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
+    clients = ActivityClients.open(settings, kube=None)
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
@@ -72,8 +70,7 @@ async def run_worker(settings: Settings) -> AsyncIterator[None]:
         await asyncio.gather(*(w.shutdown() for w in workers))
         for task in tasks:
             await task
-        await clients.policy.close()
-        engine.dispose()
+        await clients.close()
 
 
 @pytest.fixture

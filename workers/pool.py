@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 
 from workers.process import DRAIN_TIMEOUT
@@ -32,7 +32,7 @@ class Slot:
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     next_start_at: float = 0.0
-    started_at: float = field(default=0.0)
+    started_at: float = 0.0
 
 
 class WorkerPool:

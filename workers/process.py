@@ -12,8 +12,6 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.kubernetes.client import connect_kubernetes
-from activities.opa.client import PolicyClient
-from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
 from kaizen.temporal.client import connect
 from workers.registry import ActivityClients, QueueSpec, resolve_queues
@@ -45,11 +43,7 @@ async def serve(settings: Settings, queue_names: Sequence[str] | None) -> None:
     client = await connect(settings)
     kube = connect_kubernetes(settings)
     log.info("Kubernetes: %s", kube.source)
-    clients = ActivityClients(
-        engine=make_engine(settings.database),
-        policy=PolicyClient(settings.opa_base_url),
-        kube=kube.client,
-    )
+    clients = ActivityClients.open(settings, kube.client)
     workers = build_workers(client, settings, clients, specs)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -63,8 +57,7 @@ async def serve(settings: Settings, queue_names: Sequence[str] | None) -> None:
     for run in runs:
         if run in done and run.exception() is not None:
             raise run.exception()  # type: ignore[misc]
-    await clients.policy.close()
-    clients.engine.dispose()
+    await clients.close()
     log.info("worker drained and stopped")
 
 

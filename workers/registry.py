@@ -15,6 +15,7 @@ from activities.kubernetes.actions import KubernetesActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
 from activities.store.action_log import ActionLogActivities
+from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
 from workflows.healing.workflow import HealingWorkflow
 
@@ -27,6 +28,18 @@ class ActivityClients:
     policy: PolicyClient
     kube: ApiClient | None = None
     """None when no cluster is configured: Kubernetes activities are not offered."""
+
+    @classmethod
+    def open(cls, settings: Settings, kube: ApiClient | None) -> ActivityClients:
+        return cls(
+            engine=make_engine(settings.database),
+            policy=PolicyClient(settings.opa_base_url),
+            kube=kube,
+        )
+
+    async def close(self) -> None:
+        await self.policy.close()
+        self.engine.dispose()
 
 
 @dataclass(frozen=True)

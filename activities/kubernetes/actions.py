@@ -19,6 +19,7 @@ from kubernetes.client import ApiClient, AppsV1Api, CoreV1Api
 from kubernetes.client.exceptions import ApiException
 from temporalio import activity
 
+from activities.idempotency import operation_key
 from activities.kubernetes.bounds import check_action, check_scale_step, refuse
 from activities.kubernetes.errors import translate
 from kaizen.v1.kubernetes_pb2 import (
@@ -36,11 +37,6 @@ JSON_PATCH: Final = "application/json-patch+json"
 FIELD_MANAGER: Final = "kaizen"
 
 
-def operation_id() -> str:
-    info = activity.info()
-    return f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
-
-
 class KubernetesActivities:
     """Receives an ``ApiClient`` (the worker's kubeconfig identity; tests use the same class)."""
 
@@ -54,7 +50,7 @@ class KubernetesActivities:
         """Scale, restart, roll back, set resources or set the image of a Deployment."""
         params = MessageToDict(request.parameters)
         check_action(request.action, params)  # before any API call
-        return await asyncio.to_thread(self._apply, request, params, operation_id())
+        return await asyncio.to_thread(self._apply, request, params, operation_key())
 
     @activity.defn
     async def read_workload_health(self, workload: WorkloadRef) -> WorkloadHealth:

@@ -8,15 +8,10 @@ from google.protobuf.json_format import MessageToJson
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
+from activities.idempotency import operation_key
 from kaizen.persistence.action_log import ActionLogEntry, record_once
 from kaizen.persistence.db import session_scope
 from kaizen.v1.healing_pb2 import ActionReceipt, ActionRecord
-
-
-def idempotency_key() -> str:
-    """Stable across retries of one activity: the workflow id plus the activity id."""
-    info = activity.info()
-    return f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
 
 
 class ActionLogActivities:
@@ -26,7 +21,7 @@ class ActionLogActivities:
     @activity.defn
     async def record_action(self, record: ActionRecord) -> ActionReceipt:
         """Record the action as proposed (there is no executor yet); retries find the same row."""
-        key = idempotency_key()
+        key = operation_key()
         entry = ActionLogEntry(
             idempotency_key=key,
             run_id=record.run_id,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlmodel import Session
 from temporalio.client import Client
 
@@ -17,36 +16,11 @@ from api.metrics import CHANGE_WINDOWS
 from api.schemas import ChangeWindowCreate, ChangeWindowView
 from kaizen.contract.json_codec import to_api
 from kaizen.persistence import change_windows as store
-from kaizen.v1.change_window_pb2 import ChangeWindow, ChangeWindowSignal
+from kaizen.v1.change_window_pb2 import ChangeWindowSignal
 from workflows.gates.governed import GovernedRun
 
 log = logging.getLogger("kaizen.api.change_windows")
 router = APIRouter(prefix="/v1/change-windows", tags=["change windows"])
-
-
-def _stamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
-    return stamp
-
-
-def as_message(window: store.OperatorWindow) -> ChangeWindow:
-    message = ChangeWindow(
-        id=window.id,
-        scope=window.scope,
-        reason=window.reason,
-        source="operator",
-        opened_by=window.opened_by,
-        closed_by=window.closed_by or "",
-        open=window.is_open(datetime.now(UTC)),
-    )
-    for field in ("opens_at", "closes_at", "closed_at"):
-        stamp = _stamp(getattr(window, field))
-        if stamp is not None:
-            getattr(message, field).CopyFrom(stamp)
-    return message
 
 
 async def signal_runs(client: Client, signal: ChangeWindowSignal) -> int:
@@ -82,7 +56,7 @@ async def open_change_window(
         opened_by=principal.name,
     )
     CHANGE_WINDOWS.labels("open").inc()
-    message = as_message(window)
+    message = window.to_message()
     signalled = await signal_runs(
         client,
         ChangeWindowSignal(
@@ -110,7 +84,7 @@ async def list_change_windows(
 ) -> list[dict[str, Any]]:
     """Operator windows, newest first (open ones only unless include_ended)."""
     windows = await asyncio.to_thread(store.list_windows, session, include_ended=include_ended)
-    return [to_api(as_message(w)) for w in windows]
+    return [to_api(w.to_message()) for w in windows]
 
 
 @router.delete("/{window_id}", response_model=ChangeWindowView)
@@ -132,7 +106,7 @@ async def close_change_window(
     await asyncio.to_thread(session.commit)
     session.refresh(window)
     CHANGE_WINDOWS.labels("close").inc()
-    message = as_message(window)
+    message = window.to_message()
     await signal_runs(
         client,
         ChangeWindowSignal(

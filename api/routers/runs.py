@@ -10,7 +10,6 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from api.deps import Approver, ClientDep, Operator, SettingsDep, Viewer
-from api.errors import VOTE_REFUSAL_STATUS
 from api.metrics import APPROVAL_VOTES
 from api.run_views import KINDS, VISIBILITY_STATUS, detailed_record, list_query, list_records
 from api.schemas import ApprovalCreate, ApprovalStateView, RunView
@@ -87,9 +86,7 @@ async def approve_run(
         cause = error.cause
         reason = cause.type if isinstance(cause, ApplicationError) else None
         APPROVAL_VOTES.labels("api", (reason or "error").lower()).inc()
-        if reason in VOTE_REFUSAL_STATUS:
-            raise HTTPException(VOTE_REFUSAL_STATUS[reason], str(cause)) from error
-        raise
+        raise  # api.errors maps the refusal's type to 403/409
     APPROVAL_VOTES.labels("api", "accepted").inc()
     return to_api(state)
 

@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
+from kaizen.contract.timestamps import to_timestamp
+from kaizen.v1.change_window_pb2 import ChangeWindow
+
 
 class OperatorWindow(SQLModel, table=True):
     __tablename__ = "change_windows"
@@ -22,6 +25,23 @@ class OperatorWindow(SQLModel, table=True):
 
     def is_open(self, at: datetime) -> bool:
         return self.closed_at is None and _aware(self.opens_at) <= at < _aware(self.closes_at)
+
+    def to_message(self) -> ChangeWindow:
+        """The window as the contract shows it (API answers and the window activity)."""
+        message = ChangeWindow(
+            id=self.id,
+            scope=self.scope,
+            reason=self.reason,
+            source="operator",
+            opened_by=self.opened_by,
+            closed_by=self.closed_by or "",
+            open=self.is_open(datetime.now(UTC)),
+            opens_at=to_timestamp(self.opens_at),
+            closes_at=to_timestamp(self.closes_at),
+        )
+        if self.closed_at is not None:
+            message.closed_at.CopyFrom(to_timestamp(self.closed_at))
+        return message
 
 
 def _aware(value: datetime) -> datetime:

@@ -20,7 +20,7 @@ from kaizen.stack import tools
 from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
 from kaizen.stack.opa_server import OpaServer
-from kaizen.stack.processes import ManagedProcess, StackError, require_free_ports
+from kaizen.stack.processes import ManagedProcess, StackError, http_ok, require_free_ports
 from kaizen.stack.temporal_server import TemporalDevServer
 
 Say = Callable[[str], None]
@@ -126,7 +126,8 @@ class Stack:
         for child in (workers, api):
             child.start()
             self.children.append(child)
-        api.wait_until(self._api_ready, timeout=60, what="answering /healthz")
+        api_health = f"http://{settings.api_host}:{settings.api_port}/healthz"
+        api.wait_until(lambda: http_ok(api_health), timeout=60, what="answering /healthz")
 
         ui = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
         self.say(f"Temporal      {settings.temporal_target}  (Web UI {ui})")
@@ -165,16 +166,6 @@ class Stack:
             self.say(f"building {tool.name} {tool.version} (first start only)...")
             found = tools.install(tool, tools_dir)
         return found
-
-    def _api_ready(self) -> bool:
-        import urllib.request
-
-        try:
-            url = f"http://{self.settings.api_host}:{self.settings.api_port}/healthz"
-            with urllib.request.urlopen(url, timeout=1) as reply:
-                return bool(reply.status == 200)
-        except OSError:
-            return False
 
     def dead_child(self) -> ManagedProcess | None:
         for process in (*self.children, *(s.process for s in self._servers())):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 
-from kaizen.stack.processes import ManagedProcess
+from kaizen.stack.processes import ManagedProcess, http_ok
 
 
 def opa_command(binary: Path, *, port: int, policies_dir: Path) -> list[str]:
@@ -30,14 +29,9 @@ class OpaServer:
 
     def start(self, timeout: float = 30.0) -> None:
         self.process.start()
-        self.process.wait_until(self._healthy, timeout=timeout, what="healthy")
-
-    def _healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/health?bundles=true", timeout=1) as reply:
-                return bool(reply.status == 200)
-        except OSError:
-            return False
+        self.process.wait_until(
+            lambda: http_ok(f"{self.url}/health?bundles=true"), timeout=timeout, what="healthy"
+        )
 
     def stop(self) -> None:
         self.process.stop()

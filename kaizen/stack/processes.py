@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def require_free_ports(ports: Sequence[tuple[str, str, int]]) -> None:
                 f"port {port} on {host} ({what}) is already in use; stop what holds it "
                 f"or choose another port in settings"
             )
+
+
+def http_ok(url: str) -> bool:
+    """True when ``url`` answers 200 within a second (a readiness probe)."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as reply:
+            return bool(reply.status == 200)
+    except OSError:
+        return False
 
 
 def free_port(host: str = "127.0.0.1") -> int:

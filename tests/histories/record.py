@@ -12,8 +12,6 @@ from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
 
-from activities.opa.client import PolicyClient
-from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
 from kaizen.temporal.client import connect
 from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalVote
@@ -45,8 +43,7 @@ async def start(
 
 
 async def record(client: Client, settings: Settings) -> None:
-    engine = make_engine(settings.database)
-    clients = ActivityClients(engine=engine, policy=PolicyClient(settings.opa_base_url))
+    clients = ActivityClients.open(settings, kube=None)
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
     low = await start(client, settings, "replay-healing-low", "PodCrashLooping", SEVERITY_LOW)
@@ -64,7 +61,7 @@ async def record(client: Client, settings: Settings) -> None:
     from kaizen.persistence.change_windows import open_window
     from kaizen.persistence.db import session_scope
 
-    with session_scope(engine) as session:
+    with session_scope(clients.engine) as session:
         open_window(session, scope="web", duration=timedelta(minutes=30), reason="replay",
                     opened_by="olivia")  # fmt: skip
     for _ in range(100):
@@ -84,7 +81,7 @@ async def record(client: Client, settings: Settings) -> None:
     await asyncio.gather(*(w.shutdown() for w in workers))
     for task in tasks:
         await task
-    await clients.policy.close()
+    await clients.close()
 
 
 async def main() -> None:

@@ -50,18 +50,12 @@ class ChangeWindowGate:
             seen_wakeups = self._wakeups
             check = await self._check()
             if check.open and check.window.id not in self._closed_ids:
-                if announced_wait:
-                    ledger.record(
-                        "window.opened",
-                        f"change window {check.window.id} is open; continuing with {before}",
-                        {"window": check.window.id, "source": check.window.source},
-                    )
-                else:
-                    ledger.record(
-                        "window.checked",
-                        f"change window {check.window.id} is open for {before}",
-                        {"window": check.window.id, "source": check.window.source},
-                    )
+                # "opened" after a wait, "checked" when it was open at once.
+                ledger.record(
+                    "window.opened" if announced_wait else "window.checked",
+                    f"change window {check.window.id} is open for {before}",
+                    {"window": check.window.id, "source": check.window.source},
+                )
                 return check.window
             if not announced_wait:
                 ledger.enter(AWAITING_CHANGE_WINDOW)
