@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from kaizen.persistence.api_keys import revoke_key
 from kaizen.persistence.db import session_scope
+from kaizen.settings import Settings
 from tests.conftest import Keys
 
 GOOD_RUN = {"service": "checkout", "namespace": "shop", "symptom": "Slow", "severity": "low"}
@@ -123,3 +124,27 @@ async def test_health_readiness_metrics_and_docs(api: httpx.AsyncClient) -> None
     assert schema["properties"]["severity"]["enum"] == ["low", "medium", "high", "critical"]
     assert set(schema["required"]) == {"service", "namespace", "symptom", "severity"}
     assert (await api.get("/docs")).status_code == 200
+
+
+async def test_readyz_names_what_is_down_and_temporal_outage_is_503(
+    settings: Settings, keys: Keys
+) -> None:
+    from api.app import create_app
+    from kaizen.stack.processes import free_port
+
+    dead = f"127.0.0.1:{free_port()}"
+    broken = settings.model_copy(update={"opa_url": f"http://{dead}", "temporal_address": dead})
+    app = create_app(broken)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://k") as api:
+            ready = await api.get("/readyz")
+            assert ready.status_code == 503
+            checks = ready.json()["checks"]
+            assert checks["database"] == "ok"
+            assert checks["opa"].startswith("error") and checks["temporal"].startswith("error")
+            started = await api.post(
+                "/v1/healing-runs", json=GOOD_RUN, headers=Keys.header(keys.operator)
+            )
+            assert started.status_code == 503
+            assert dead in started.json()["error"]

@@ -214,6 +214,8 @@ async def test_closing_the_window_pauses_before_acting(
     run = await start_run(api, keys.operator, severity="high", service=service)
     viewer = Keys.header(keys.viewer)
     await wait_for_run(api, run["id"], viewer, in_phase("awaiting_approval"))
+    listed = (await api.get("/v1/change-windows", headers=viewer)).json()
+    assert window["id"] in {w["id"] for w in listed}
 
     closed = await api.delete(
         f"/v1/change-windows/{window['id']}", headers=Keys.header(keys.operator)
