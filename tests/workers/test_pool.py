@@ -91,3 +91,55 @@ def test_unknown_queue_is_refused(tmp_path: Path) -> None:
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "unknown queue(s) nonsense" in output
+
+
+async def test_sigterm_drains_the_activity_in_flight(
+    api: httpx.AsyncClient, settings: Settings, keys: Keys, engine: Engine, tmp_path: Path
+) -> None:
+    from urllib.parse import urlsplit
+
+    from temporalio.api.enums.v1 import EventType
+
+    from kaizen.temporal.client import connect
+    from tests.conftest import run_worker
+    from tests.latency_proxy import LatencyProxy
+
+    opa = urlsplit(settings.opa_base_url)
+    assert opa.hostname and opa.port
+    async with LatencyProxy(opa.hostname, opa.port, delay_seconds=3) as proxy:
+        env = kaizen_env(
+            tmp_path / "pool-home",
+            KAIZEN_TEMPORAL_ADDRESS=settings.temporal_target,
+            KAIZEN_OPA_URL=f"http://127.0.0.1:{proxy.port}",
+            KAIZEN_DATABASE_URL=settings.database,
+            KAIZEN_HEALING_TASK_QUEUE=settings.healing_task_queue,
+        )
+        pool = kaizen("worker", "--processes", "1", env=env)
+        try:
+            read_until(pool, "worker polling", timeout=60)
+            operator = Keys.header(keys.operator)
+            body = {"service": "drain", "namespace": "shop", "symptom": "Crash", "severity": "low"}
+            run = (await api.post("/v1/healing-runs", json=body, headers=operator)).json()
+            # The policy activity is now waiting on OPA through the proxy: stop the pool.
+            await asyncio.wait_for(proxy.connected.wait(), 30)
+            pool.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(pool.wait, 60)
+        finally:
+            if pool.poll() is None:
+                pool.kill()
+    assert code == 0
+
+    client = await connect(settings)
+    history = await client.get_workflow_handle(run["id"]).fetch_history()
+    types = [event.event_type for event in history.events]
+    # The in-flight activity finished on the draining worker, on its first attempt.
+    assert types.count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) == 2  # diagnose, policy
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED not in types
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT not in types
+
+    # Nothing was lost: a new worker finishes the run where the drained one stopped.
+    async with run_worker(settings):
+        done = await wait_for_run(api, run["id"], Keys.header(keys.viewer), ended)
+    assert done["result"]["outcome"] == "proposed"
+    with Session(engine) as session:
+        assert len(entries_for_run(session, run["id"])) == 1
