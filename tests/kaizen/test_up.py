@@ -59,6 +59,8 @@ def test_up_runs_stops_cleanly_and_keeps_runs_across_restart(tmp_path: Path) -> 
     admin = {"Authorization": f"Bearer {key_file.read_text().strip()}"}
 
     assert httpx.get(f"{api}/readyz").status_code == 200
+    web_ui = httpx.get(f"http://127.0.0.1:{env['KAIZEN_TEMPORAL_UI_PORT']}/", follow_redirects=True)
+    assert web_ui.status_code == 200 and "<html" in web_ui.text.lower()
     body = {"service": "web", "namespace": "demo", "symptom": "PodCrashLooping", "severity": "low"}
     started = httpx.post(f"{api}/v1/healing-runs", json=body, headers=admin).json()
     wait_completed(api, started["id"], admin)
