@@ -39,6 +39,7 @@ async def get_client(request: Request) -> Client:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ClientDep = Annotated[Client, Depends(get_client)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def get_principal(

@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.temporal_connection import TemporalUnavailable
+from kaizen.catalog.playbooks import ParameterError
 from workflows.gates import approval
 
 log = logging.getLogger("kaizen.api")
@@ -47,6 +48,17 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         content=error_body(f"invalid request: {summary}", problems=problems),
+    )
+
+
+async def _parameter_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ParameterError)
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content=error_body(
+            f"invalid request: {exc.field}: {exc}",
+            problems=[{"field": exc.field, "message": str(exc)}],
+        ),
     )
 
 
@@ -88,6 +100,7 @@ async def _temporal_unavailable(_request: Request, exc: Exception) -> JSONRespon
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ParameterError, _parameter_error)
     app.add_exception_handler(WorkflowUpdateFailedError, _update_failed)
     app.add_exception_handler(RPCError, _rpc_error)
     app.add_exception_handler(TemporalUnavailable, _temporal_unavailable)

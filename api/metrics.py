@@ -36,3 +36,10 @@ async def record_request(
     LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
     REQUESTS.labels(request.method, template, str(response.status_code)).inc()
     return response
+
+
+SCHEDULER_DECISIONS: Final = Counter(
+    "kaizen_healing_scheduler_decisions_total",
+    "What the healing scheduler did with a trigger: proposal, join, backoff, skip",
+    ["decision"],
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from pydantic import Field
 
@@ -16,11 +16,27 @@ from kaizen.v1.run_pb2 import RunRecord
 K8S_NAME: Final = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 SYMPTOM: Final = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 
+# Optional fields default to None (absent), so typed as Any for the rules mapping.
+_HEALING_OPTIONAL: dict[str, Any] = {
+    "playbook": Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        description="A catalog playbook instead of the ranked choice",
+    ),
+    "parameters": Field(default=None, description="Playbook parameters (see its schema)"),
+    "dry_run": Field(
+        default=None, description="Preview only: server-side dry run, nothing changes"
+    ),
+    "evidence": Field(default=None, description="Evidence to keep with the diagnosis"),
+}
+
 HealingRunCreate = request_model(
     "HealingRunCreate",
     HealingRequest,
     required=("service", "namespace", "symptom", "severity"),
+    optional=("playbook", "parameters", "dry_run", "evidence"),
     rules={
+        **_HEALING_OPTIONAL,
         "service": Field(pattern=K8S_NAME, description="Deployment (workload) name"),
         "namespace": Field(pattern=K8S_NAME, description="Kubernetes namespace"),
         "symptom": Field(

@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     window_recheck_seconds: int = Field(default=60, ge=1)
     """How often a run waiting for a change window re-checks the calendar."""
 
+    healing_backoff_seconds: int = Field(default=600, ge=0)
+    """After a healing run ends, triggers for the same workload and symptom join it
+    for this long instead of starting another (0 turns the backoff off)."""
+    learning_min_history: int = Field(default=5, ge=0)
+    """Verified or rolled-back runs of a (service, diagnosis) needed before playbook
+    choice trusts learning (Thompson sampling) over the catalog's static order."""
+
+    prometheus_url: str | None = None
+    """Base URL of Prometheus: diagnosis reads signals from it, verification checks them."""
+
+    alert_namespace_label: str = "namespace"
+    """Alertmanager label that names the workload's namespace."""
+    alert_workload_labels: list[str] = ["deployment", "service", "app"]
+    """Alertmanager labels that may name the workload; the first one present wins
+    (as JSON in the environment: KAIZEN_ALERT_WORKLOAD_LABELS='["deployment","app"]')."""
+
     kubeconfig: Path | None = None
     """Kubeconfig the workers act with; else $KUBECONFIG, else in-cluster, else observe-only."""
 

@@ -11,10 +11,14 @@ from sqlalchemy.engine import Engine
 
 from activities.change_windows import ChangeWindowActivities
 from activities.healing.diagnosis import DiagnosisActivities
+from activities.healing.planning import PlanningActivities
+from activities.healing.verification import VerificationActivities
 from activities.kubernetes.actions import KubernetesActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
-from activities.store.action_log import ActionLogActivities
+from activities.prometheus.client import PrometheusClient
+from activities.store.learning import LearningActivities
+from kaizen.catalog.playbooks import Catalog, catalog
 from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
 from workflows.healing.workflow import HealingWorkflow
@@ -26,19 +30,30 @@ class ActivityClients:
 
     engine: Engine
     policy: PolicyClient
+    catalog: Catalog
+    learning_min_history: int
     kube: ApiClient | None = None
     """None when no cluster is configured: Kubernetes activities are not offered."""
+    prometheus: PrometheusClient | None = None
+    """None when no Prometheus is configured: diagnosis and verification go without."""
 
     @classmethod
     def open(cls, settings: Settings, kube: ApiClient | None) -> ActivityClients:
         return cls(
             engine=make_engine(settings.database),
             policy=PolicyClient(settings.opa_base_url),
+            catalog=catalog(),
+            learning_min_history=settings.learning_min_history,
             kube=kube,
+            prometheus=PrometheusClient(settings.prometheus_url)
+            if settings.prometheus_url
+            else None,
         )
 
     async def close(self) -> None:
         await self.policy.close()
+        if self.prometheus is not None:
+            await self.prometheus.close()
         self.engine.dispose()
 
 
@@ -55,18 +70,25 @@ class QueueSpec:
 
 
 def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
-    diagnosis = DiagnosisActivities()
-    policy = HealingPolicyActivities(clients.policy)
+    kubernetes = KubernetesActivities(clients.kube) if clients.kube is not None else None
+    diagnosis = DiagnosisActivities(clients.catalog, kubernetes, clients.prometheus)
+    planning = PlanningActivities(
+        clients.catalog, clients.engine, kubernetes, min_history=clients.learning_min_history
+    )
+    verification = VerificationActivities(kubernetes, clients.prometheus)
+    policy = HealingPolicyActivities(clients.policy, clients.engine)
     windows = ChangeWindowActivities(clients.engine, clients.policy)
-    action_log = ActionLogActivities(clients.engine)
+    learning = LearningActivities(clients.engine)
     offered: list[Callable[..., Any]] = [
         diagnosis.diagnose,
+        planning.plan_healing,
+        planning.resolve_playbook,
+        verification.verify_fix,
         policy.evaluate_healing_policy,
         windows.check_change_window,
-        action_log.record_action,
+        learning.record_learning,
     ]
-    if clients.kube is not None:
-        kubernetes = KubernetesActivities(clients.kube)
+    if kubernetes is not None:
         offered += [kubernetes.apply_kube_action, kubernetes.read_workload_health]
     return offered
 

@@ -55,7 +55,7 @@ class KubernetesActivities:
     @activity.defn
     async def read_workload_health(self, workload: WorkloadRef) -> WorkloadHealth:
         """Rollout progress, readiness and container restarts of a Deployment."""
-        return await asyncio.to_thread(self._health, workload)
+        return await asyncio.to_thread(self.health, workload)
 
     def _apply(
         self, request: KubeActionRequest, params: dict[str, Any], op_id: str
@@ -199,7 +199,17 @@ class KubernetesActivities:
             target.CopyFrom(struct)
         return result
 
-    def _health(self, workload: WorkloadRef) -> WorkloadHealth:
+    def read_deployment(self, workload: WorkloadRef) -> Any:
+        """The Deployment as the API server has it now (blocking; call from a thread)."""
+        try:
+            return self._apps.read_namespaced_deployment(workload.name, workload.namespace)
+        except ApiException as error:
+            raise translate(
+                error, f"read deployment {workload.namespace}/{workload.name}"
+            ) from error
+
+    def health(self, workload: WorkloadRef) -> WorkloadHealth:
+        """Rollout progress, readiness and restarts (blocking; call from a thread)."""
         doing = f"read deployment {workload.namespace}/{workload.name}"
         try:
             deployment: Any = self._apps.read_namespaced_deployment(

@@ -37,7 +37,7 @@ def _check_scale(params: Mapping[str, Any]) -> None:
         raise refuse(f"replicas must be between 1 and {MAX_REPLICAS}, not {replicas}")
 
 
-def _cpu_milli(text: str) -> int:
+def cpu_milli(text: str) -> int:
     match = re.fullmatch(r"(\d+)(m?)", text)
     if not match:
         raise refuse(f"cpu {text!r} must look like 250m or 2")
@@ -45,7 +45,7 @@ def _cpu_milli(text: str) -> int:
     return number if match.group(2) else number * 1000
 
 
-def _memory_mib(text: str) -> int:
+def memory_mib(text: str) -> int:
     match = re.fullmatch(r"(\d+)(Mi|Gi)", text)
     if not match:
         raise refuse(f"memory {text!r} must look like 256Mi or 1Gi")
@@ -66,11 +66,11 @@ def _check_resources(params: Mapping[str, Any]) -> None:
             seen = True
             if resource == "cpu":
                 low, high = CPU_MILLI_RANGE
-                if not low <= _cpu_milli(str(quantity)) <= high:
+                if not low <= cpu_milli(str(quantity)) <= high:
                     raise refuse(f"{kind}.cpu must be between {low}m and {high}m")
             elif resource == "memory":
                 low, high = MEMORY_MIB_RANGE
-                if not low <= _memory_mib(str(quantity)) <= high:
+                if not low <= memory_mib(str(quantity)) <= high:
                     raise refuse(f"{kind}.memory must be between {low}Mi and {high}Mi")
             else:
                 raise refuse(f"{kind}.{resource} is not a resource Kaizen sets")

@@ -36,11 +36,19 @@ class PolicyClient:
     async def decide(
         self, package_path: str, rule: str, input_data: dict[str, Any]
     ) -> PolicyAnswer:
+        await self._start()
+        body = await self._opa.query_rule(input_data, package_path, rule)
+        return PolicyAnswer(result=body.get("result"), decision_id=body.get("decision_id", ""))
+
+    async def put_data(self, path: str, value: dict[str, Any]) -> None:
+        """Replace the document at ``data/<path>`` (slash-separated)."""
+        await self._start()
+        await self._opa.update_or_create_data(value, path)
+
+    async def _start(self) -> None:
         if not self._started:
             await self._opa.__aenter__()
             self._started = True
-        body = await self._opa.query_rule(input_data, package_path, rule)
-        return PolicyAnswer(result=body.get("result"), decision_id=body.get("decision_id", ""))
 
     async def close(self) -> None:
         if self._started:

@@ -86,17 +86,24 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_tools(args: argparse.Namespace) -> int:
-    from kaizen.stack import tools
+    from kaizen.stack import prometheus, tools
 
     tools_dir = Settings().resolved_tools_dir
     if args.tools_command == "install":
         for tool in tools.ALL_TOOLS:
             _say(f"{tool.name} {tool.version}: {tools.install(tool, tools_dir)}")
+        try:
+            _say(f"prometheus {prometheus.VERSION}: {prometheus.install_prometheus(tools_dir)}")
+        except tools.ToolMissing as error:
+            return _fail(str(error))
         return 0
     by_name = {tool.name: tool for tool in tools.ALL_TOOLS}
-    if args.tool not in by_name:
-        return _fail(f"unknown tool {args.tool!r}; known: {', '.join(by_name)}")
-    binary = tools.require(by_name[args.tool], tools_dir)
+    if args.tool == "prometheus":
+        binary = prometheus.require_prometheus(tools_dir)
+    elif args.tool in by_name:
+        binary = tools.require(by_name[args.tool], tools_dir)
+    else:
+        return _fail(f"unknown tool {args.tool!r}; known: {', '.join(by_name)}, prometheus")
     if args.tools_command == "path":
         _say(str(binary))
         return 0
@@ -133,9 +140,11 @@ def parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
 
-    tools_parser = commands.add_parser("tools", help="the pinned Temporal CLI and OPA")
+    tools_parser = commands.add_parser("tools", help="the pinned Temporal CLI, OPA and Prometheus")
     tool_commands = tools_parser.add_subparsers(dest="tools_command", required=True)
-    tool_commands.add_parser("install", help="build missing pinned tools with go install")
+    tool_commands.add_parser(
+        "install", help="build missing Go tools, unpack Prometheus's Debian package"
+    )
     path = tool_commands.add_parser("path", help="print a tool's path")
     path.add_argument("tool")
     run = tool_commands.add_parser("exec", help="run a pinned tool")

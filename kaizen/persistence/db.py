@@ -12,7 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 # Imported for their side effect: each module registers its tables on SQLModel.metadata.
-from kaizen.persistence import action_log, api_keys, change_windows  # noqa: F401
+from kaizen.persistence import (  # noqa: F401
+    api_keys,
+    change_windows,
+    healing_modes,
+    learning,
+    scheduler,
+)
 
 
 def make_engine(url: str) -> Engine:

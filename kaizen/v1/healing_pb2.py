@@ -23,33 +23,61 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kaizen.v1 import common_pb2 as kaizen_dot_v1_dot_common__pb2
+from kaizen.v1 import kubernetes_pb2 as kaizen_dot_v1_dot_kubernetes__pb2
 from kaizen.v1 import run_pb2 as kaizen_dot_v1_dot_run__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kaizen/v1/healing.proto\x12\tkaizen.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x16kaizen/v1/common.proto\x1a\x13kaizen/v1/run.proto\"\xb8\x01\n\x0eHealingRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07symptom\x18\x03 \x01(\t\x12%\n\x08severity\x18\x04 \x01(\x0e\x32\x13.kaizen.v1.Severity\x12\x0e\n\x06tenant\x18\x05 \x01(\t\x12\x14\n\x0crequested_by\x18\x06 \x01(\t\x12$\n\x06limits\x18\x07 \x01(\x0b\x32\x14.kaizen.v1.RunLimits\"Y\n\tDiagnosis\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12)\n\x08\x65vidence\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xcb\x01\n\x0ePolicyDecision\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0c\n\x04risk\x18\x02 \x01(\t\x12\x1b\n\x13needs_change_window\x18\x03 \x01(\x08\x12\x1a\n\x12\x61pprovals_required\x18\x04 \x01(\x05\x12\x16\n\x0e\x61pprover_roles\x18\x05 \x03(\t\x12\x11\n\tapprovers\x18\x06 \x03(\t\x12\x10\n\x08\x61utonomy\x18\x07 \x01(\t\x12\x0f\n\x07reasons\x18\x08 \x03(\t\x12\x13\n\x0b\x64\x65\x63ision_id\x18\t \x01(\t\"p\n\x0eProposedAction\x12\x10\n\x08playbook\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07summary\x18\x04 \x01(\t\"\x81\x02\n\rHealingResult\x12*\n\x07outcome\x18\x01 \x01(\x0e\x32\x19.kaizen.v1.HealingOutcome\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\'\n\tdiagnosis\x18\x03 \x01(\x0b\x32\x14.kaizen.v1.Diagnosis\x12)\n\x06\x61\x63tion\x18\x04 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12)\n\x06policy\x18\x05 \x01(\x0b\x32\x19.kaizen.v1.PolicyDecision\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12#\n\x06\x65vents\x18\x07 \x03(\x0b\x32\x13.kaizen.v1.RunEvent\"\x94\x01\n\x12HealingPolicyInput\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12\'\n\tdiagnosis\x18\x02 \x01(\x0b\x32\x14.kaizen.v1.Diagnosis\x12)\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\"\xa0\x01\n\x0c\x41\x63tionRecord\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12*\n\x07request\x18\x02 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12)\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12)\n\x06policy\x18\x04 \x01(\x0b\x32\x19.kaizen.v1.PolicyDecision\"I\n\rActionReceipt\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t*\x81\x02\n\x0eHealingOutcome\x12\x1f\n\x1bHEALING_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18HEALING_OUTCOME_PROPOSED\x10\x01\x12\x19\n\x15HEALING_OUTCOME_FIXED\x10\x02\x12\x1c\n\x18HEALING_OUTCOME_REJECTED\x10\x03\x12\x1a\n\x16HEALING_OUTCOME_DENIED\x10\x04\x12\x1f\n\x1bHEALING_OUTCOME_ROLLED_BACK\x10\x05\x12\x1b\n\x17HEALING_OUTCOME_ABORTED\x10\x06\x12\x1d\n\x19HEALING_OUTCOME_CANCELLED\x10\x07\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kaizen/v1/healing.proto\x12\tkaizen.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16kaizen/v1/common.proto\x1a\x1akaizen/v1/kubernetes.proto\x1a\x13kaizen/v1/run.proto\"\xc3\x02\n\x0eHealingRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07symptom\x18\x03 \x01(\t\x12%\n\x08severity\x18\x04 \x01(\x0e\x32\x13.kaizen.v1.Severity\x12\x0e\n\x06tenant\x18\x05 \x01(\t\x12\x14\n\x0crequested_by\x18\x06 \x01(\t\x12$\n\x06limits\x18\x07 \x01(\x0b\x32\x14.kaizen.v1.RunLimits\x12\x10\n\x08playbook\x18\x08 \x01(\t\x12+\n\nparameters\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07\x64ry_run\x18\n \x01(\x08\x12)\n\x08\x65vidence\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06source\x18\x0c \x01(\t\"\xc2\x01\n\tDiagnosis\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12)\n\x08\x65vidence\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07sources\x18\x04 \x03(\t\x12+\n\x08workload\x18\x05 \x01(\x0b\x32\x19.kaizen.v1.WorkloadHealth\x12)\n\x07metrics\x18\x06 \x03(\x0b\x32\x18.kaizen.v1.MetricReading\"\x86\x01\n\rMetricReading\x12\x0e\n\x06signal\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\r\n\x05value\x18\x03 \x01(\x01\x12\x0f\n\x07present\x18\x04 \x01(\x08\x12\x15\n\rhealthy_below\x18\x05 \x01(\x01\x12\x10\n\x08\x62reached\x18\x06 \x01(\x08\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"\x9d\x02\n\x0ePolicyDecision\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0c\n\x04risk\x18\x02 \x01(\t\x12\x1b\n\x13needs_change_window\x18\x03 \x01(\x08\x12\x1a\n\x12\x61pprovals_required\x18\x04 \x01(\x05\x12\x16\n\x0e\x61pprover_roles\x18\x05 \x03(\t\x12\x11\n\tapprovers\x18\x06 \x03(\t\x12\x10\n\x08\x61utonomy\x18\x07 \x01(\t\x12\x0f\n\x07reasons\x18\x08 \x03(\t\x12\x13\n\x0b\x64\x65\x63ision_id\x18\t \x01(\t\x12\x0c\n\x04mode\x18\n \x01(\t\x12\x14\n\x0cpreview_only\x18\x0b \x01(\x08\x12\x13\n\x0bwindow_open\x18\x0c \x01(\x08\x12\x17\n\x0f\x61utonomy_reason\x18\r \x01(\t\"4\n\rPlaybookStats\x12\x11\n\tsuccesses\x18\x01 \x01(\x05\x12\x10\n\x08\x66\x61ilures\x18\x02 \x01(\x05\"\xa0\x01\n\x11PlaybookCandidate\x12\x10\n\x08playbook\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0c\n\x04risk\x18\x03 \x01(\t\x12\'\n\x05stats\x18\x04 \x01(\x0b\x32\x18.kaizen.v1.PlaybookStats\x12\x0c\n\x04mean\x18\x05 \x01(\x01\x12\x0e\n\x06sample\x18\x06 \x01(\x01\x12\x13\n\x0bstatic_rank\x18\x07 \x01(\x05\"u\n\x0fPlaybookRanking\x12\x10\n\x08strategy\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x30\n\ncandidates\x18\x03 \x03(\x0b\x32\x1c.kaizen.v1.PlaybookCandidate\x12\x0e\n\x06\x63hosen\x18\x04 \x01(\t\"\x9c\x01\n\x10VerificationSpec\x12\r\n\x05query\x18\x01 \x01(\t\x12\x15\n\rhealthy_below\x18\x02 \x01(\x01\x12\x17\n\x0ftimeout_seconds\x18\x03 \x01(\x05\x12\x18\n\x10interval_seconds\x18\x04 \x01(\x05\x12\x16\n\x0esettle_seconds\x18\x05 \x01(\x05\x12\x17\n\x0fpasses_required\x18\x06 \x01(\x05\"\xb5\x02\n\x0eProposedAction\x12\x10\n\x08playbook\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12\x18\n\x10playbook_version\x18\x05 \x01(\x05\x12\x0c\n\x04risk\x18\x06 \x01(\t\x12+\n\x05steps\x18\x07 \x03(\x0b\x32\x1c.kaizen.v1.KubeActionRequest\x12.\n\x08rollback\x18\x08 \x03(\x0b\x32\x1c.kaizen.v1.KubeActionRequest\x12\x31\n\x0cverification\x18\t \x01(\x0b\x32\x1b.kaizen.v1.VerificationSpec\x12\x0b\n\x03why\x18\n \x01(\t\"\xe6\x03\n\rHealingResult\x12*\n\x07outcome\x18\x01 \x01(\x0e\x32\x19.kaizen.v1.HealingOutcome\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\'\n\tdiagnosis\x18\x03 \x01(\x0b\x32\x14.kaizen.v1.Diagnosis\x12)\n\x06\x61\x63tion\x18\x04 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12)\n\x06policy\x18\x05 \x01(\x0b\x32\x19.kaizen.v1.PolicyDecision\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12#\n\x06\x65vents\x18\x07 \x03(\x0b\x32\x13.kaizen.v1.RunEvent\x12+\n\x07ranking\x18\x08 \x01(\x0b\x32\x1a.kaizen.v1.PlaybookRanking\x12-\n\x08\x65xecuted\x18\t \x03(\x0b\x32\x1b.kaizen.v1.KubeActionResult\x12-\n\x0cverification\x18\n \x01(\x0b\x32\x17.kaizen.v1.Verification\x12\x30\n\x0brolled_back\x18\x0b \x03(\x0b\x32\x1b.kaizen.v1.KubeActionResult\x12&\n\x06\x61lerts\x18\x0c \x03(\x0b\x32\x16.kaizen.v1.AlertNotice\"\xa0\x01\n\x11VerificationCheck\x12\x0e\n\x06passed\x18\x01 \x01(\x08\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\r\n\x05value\x18\x04 \x01(\x01\x12\x11\n\thas_value\x18\x05 \x01(\x08\x12\x0f\n\x07summary\x18\x06 \x01(\t\x12)\n\x06health\x18\x07 \x01(\x0b\x32\x19.kaizen.v1.WorkloadHealth\"j\n\x0cVerification\x12\x0e\n\x06passed\x18\x01 \x01(\x08\x12\x0e\n\x06\x63hecks\x18\x02 \x01(\x05\x12*\n\x04last\x18\x03 \x01(\x0b\x32\x1c.kaizen.v1.VerificationCheck\x12\x0e\n\x06reason\x18\x04 \x01(\t\"j\n\x13VerificationRequest\x12(\n\x08workload\x18\x01 \x01(\x0b\x32\x16.kaizen.v1.WorkloadRef\x12)\n\x04spec\x18\x02 \x01(\x0b\x32\x1b.kaizen.v1.VerificationSpec\"\xf1\x01\n\x0b\x41lertNotice\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\t\x12\x11\n\talertname\x18\x03 \x01(\t\x12-\n\tstarts_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rgenerator_url\x18\x06 \x01(\t\x12\'\n\x06labels\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06source\x18\x08 \x01(\t\"b\n\x0bPlanRequest\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12\'\n\tdiagnosis\x18\x02 \x01(\x0b\x32\x14.kaizen.v1.Diagnosis\"\x8e\x01\n\x0bHealingPlan\x12+\n\x07ranking\x18\x01 \x01(\x0b\x32\x1a.kaizen.v1.PlaybookRanking\x12)\n\x06\x61\x63tion\x18\x02 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12\'\n\x05stats\x18\x03 \x01(\x0b\x32\x18.kaizen.v1.PlaybookStats\"z\n\x0eResolveRequest\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12)\n\x06\x61\x63tion\x18\x02 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12\x11\n\tdiagnosis\x18\x03 \x01(\t\"\xe2\x01\n\rLearningEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\r\n\x05\x65vent\x18\x02 \x01(\t\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x11\n\tnamespace\x18\x04 \x01(\t\x12\x0f\n\x07service\x18\x05 \x01(\t\x12\x11\n\tdiagnosis\x18\x06 \x01(\t\x12\x10\n\x08playbook\x18\x07 \x01(\t\x12\x18\n\x10playbook_version\x18\x08 \x01(\x05\x12\x0e\n\x06\x64\x65tail\x18\t \x01(\t\x12\x0f\n\x07seconds\x18\n \x01(\x01\x12\x0c\n\x04risk\x18\x0b \x01(\t\x12\x10\n\x08severity\x18\x0c \x01(\t\"\xd2\x01\n\x12HealingPolicyInput\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12\'\n\tdiagnosis\x18\x02 \x01(\x0b\x32\x14.kaizen.v1.Diagnosis\x12)\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12\'\n\x05stats\x18\x04 \x01(\x0b\x32\x18.kaizen.v1.PlaybookStats\x12\x13\n\x0bwindow_open\x18\x05 \x01(\x08\"\xa0\x01\n\x0c\x41\x63tionRecord\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12*\n\x07request\x18\x02 \x01(\x0b\x32\x19.kaizen.v1.HealingRequest\x12)\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x19.kaizen.v1.ProposedAction\x12)\n\x06policy\x18\x04 \x01(\x0b\x32\x19.kaizen.v1.PolicyDecision\"I\n\rActionReceipt\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t*\x9f\x02\n\x0eHealingOutcome\x12\x1f\n\x1bHEALING_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18HEALING_OUTCOME_PROPOSED\x10\x01\x12\x19\n\x15HEALING_OUTCOME_FIXED\x10\x02\x12\x1c\n\x18HEALING_OUTCOME_REJECTED\x10\x03\x12\x1a\n\x16HEALING_OUTCOME_DENIED\x10\x04\x12\x1f\n\x1bHEALING_OUTCOME_ROLLED_BACK\x10\x05\x12\x1b\n\x17HEALING_OUTCOME_ABORTED\x10\x06\x12\x1d\n\x19HEALING_OUTCOME_CANCELLED\x10\x07\x12\x1c\n\x18HEALING_OUTCOME_OBSERVED\x10\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaizen.v1.healing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_HEALINGOUTCOME']._serialized_start=1361
-  _globals['_HEALINGOUTCOME']._serialized_end=1618
-  _globals['_HEALINGREQUEST']._serialized_start=114
-  _globals['_HEALINGREQUEST']._serialized_end=298
-  _globals['_DIAGNOSIS']._serialized_start=300
-  _globals['_DIAGNOSIS']._serialized_end=389
-  _globals['_POLICYDECISION']._serialized_start=392
-  _globals['_POLICYDECISION']._serialized_end=595
-  _globals['_PROPOSEDACTION']._serialized_start=597
-  _globals['_PROPOSEDACTION']._serialized_end=709
-  _globals['_HEALINGRESULT']._serialized_start=712
-  _globals['_HEALINGRESULT']._serialized_end=969
-  _globals['_HEALINGPOLICYINPUT']._serialized_start=972
-  _globals['_HEALINGPOLICYINPUT']._serialized_end=1120
-  _globals['_ACTIONRECORD']._serialized_start=1123
-  _globals['_ACTIONRECORD']._serialized_end=1283
-  _globals['_ACTIONRECEIPT']._serialized_start=1285
-  _globals['_ACTIONRECEIPT']._serialized_end=1358
+  _globals['_HEALINGOUTCOME']._serialized_start=4091
+  _globals['_HEALINGOUTCOME']._serialized_end=4378
+  _globals['_HEALINGREQUEST']._serialized_start=175
+  _globals['_HEALINGREQUEST']._serialized_end=498
+  _globals['_DIAGNOSIS']._serialized_start=501
+  _globals['_DIAGNOSIS']._serialized_end=695
+  _globals['_METRICREADING']._serialized_start=698
+  _globals['_METRICREADING']._serialized_end=832
+  _globals['_POLICYDECISION']._serialized_start=835
+  _globals['_POLICYDECISION']._serialized_end=1120
+  _globals['_PLAYBOOKSTATS']._serialized_start=1122
+  _globals['_PLAYBOOKSTATS']._serialized_end=1174
+  _globals['_PLAYBOOKCANDIDATE']._serialized_start=1177
+  _globals['_PLAYBOOKCANDIDATE']._serialized_end=1337
+  _globals['_PLAYBOOKRANKING']._serialized_start=1339
+  _globals['_PLAYBOOKRANKING']._serialized_end=1456
+  _globals['_VERIFICATIONSPEC']._serialized_start=1459
+  _globals['_VERIFICATIONSPEC']._serialized_end=1615
+  _globals['_PROPOSEDACTION']._serialized_start=1618
+  _globals['_PROPOSEDACTION']._serialized_end=1927
+  _globals['_HEALINGRESULT']._serialized_start=1930
+  _globals['_HEALINGRESULT']._serialized_end=2416
+  _globals['_VERIFICATIONCHECK']._serialized_start=2419
+  _globals['_VERIFICATIONCHECK']._serialized_end=2579
+  _globals['_VERIFICATION']._serialized_start=2581
+  _globals['_VERIFICATION']._serialized_end=2687
+  _globals['_VERIFICATIONREQUEST']._serialized_start=2689
+  _globals['_VERIFICATIONREQUEST']._serialized_end=2795
+  _globals['_ALERTNOTICE']._serialized_start=2798
+  _globals['_ALERTNOTICE']._serialized_end=3039
+  _globals['_PLANREQUEST']._serialized_start=3041
+  _globals['_PLANREQUEST']._serialized_end=3139
+  _globals['_HEALINGPLAN']._serialized_start=3142
+  _globals['_HEALINGPLAN']._serialized_end=3284
+  _globals['_RESOLVEREQUEST']._serialized_start=3286
+  _globals['_RESOLVEREQUEST']._serialized_end=3408
+  _globals['_LEARNINGEVENT']._serialized_start=3411
+  _globals['_LEARNINGEVENT']._serialized_end=3637
+  _globals['_HEALINGPOLICYINPUT']._serialized_start=3640
+  _globals['_HEALINGPOLICYINPUT']._serialized_end=3850
+  _globals['_ACTIONRECORD']._serialized_start=3853
+  _globals['_ACTIONRECORD']._serialized_end=4013
+  _globals['_ACTIONRECEIPT']._serialized_start=4015
+  _globals['_ACTIONRECEIPT']._serialized_end=4088
 # @@protoc_insertion_point(module_scope)

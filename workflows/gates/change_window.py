@@ -43,6 +43,11 @@ class ChangeWindowGate:
             self._closed_ids.add(signal.window.id)
         self._wakeups += 1
 
+    async def is_open(self) -> bool:
+        """Whether a window is open right now (a fact for policy; records nothing)."""
+        check = await self._check()
+        return check.open and check.window.id not in self._closed_ids
+
     async def ensure_open(self, ledger: RunLedger, before: str) -> ChangeWindow:
         """Return the open window, waiting (phase ``awaiting_change_window``) until there is one."""
         announced_wait = False

@@ -37,3 +37,26 @@ DIAGNOSIS: Final[dict[str, Any]] = {
         maximum_attempts=5,
     ),
 }
+
+# A Kubernetes action: retried on conflicts and server errors (the op-id makes a
+# retry repeat nothing); refusals (RBAC, bounds, not found) are non-retryable.
+KUBE_ACTION: Final[dict[str, Any]] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "schedule_to_close_timeout": timedelta(minutes=10),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=500),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=15),
+    ),
+}
+
+# One read of Prometheus and the workload; a failed read is retried a few times,
+# then counts as a failed check, so a flaky Prometheus cannot stall verification.
+VERIFY_CHECK: Final[dict[str, Any]] = {
+    "start_to_close_timeout": timedelta(seconds=20),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(seconds=5),
+        maximum_attempts=3,
+    ),
+}

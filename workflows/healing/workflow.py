@@ -1,48 +1,58 @@
-"""The healing workflow.
+"""The healing workflow: diagnose, plan, govern, act, verify, roll back, learn.
 
-In this version the action that passes every gate is recorded as proposed and
-nothing in the cluster changes; the executor joins when the Kubernetes
-activities exist. The gates, the events and the result already behave as
-they will then.
+Every decision and every change is an event on the run; every side effect is
+an activity; waits (change windows, approvals, verification) are durable.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from google.protobuf.json_format import MessageToDict
+
     from activities.healing.diagnosis import DiagnosisActivities
+    from activities.healing.planning import PlanningActivities
     from activities.opa.healing_policy import HealingPolicyActivities
-    from activities.store.action_log import ActionLogActivities
+    from activities.store.learning import LearningActivities
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalStatus
+    from kaizen.v1.common_pb2 import Severity
     from kaizen.v1.healing_pb2 import (
         HEALING_OUTCOME_ABORTED,
         HEALING_OUTCOME_DENIED,
-        HEALING_OUTCOME_PROPOSED,
+        HEALING_OUTCOME_FIXED,
+        HEALING_OUTCOME_OBSERVED,
         HEALING_OUTCOME_REJECTED,
-        ActionRecord,
+        HEALING_OUTCOME_ROLLED_BACK,
+        AlertNotice,
+        HealingPlan,
         HealingPolicyInput,
         HealingRequest,
         HealingResult,
+        LearningEvent,
+        PlanRequest,
+        PolicyDecision,
+        ResolveRequest,
     )
+    from kaizen.v1.kubernetes_pb2 import WorkloadRef
     from workflows.gates import phases
     from workflows.gates.approval import is_rejection
     from workflows.gates.governed import GovernedRun
     from workflows.gates.presets import DIAGNOSIS, POLICY_DECISION, STORE_WRITE
     from workflows.gates.watchdog import WatchdogExpired, run_with_watchdog
 
-    from .playbooks import choose_playbook
+    from .steps import StepFailed, apply_steps, verify
 
 KIND = "healing"
 
 
 @workflow.defn
 class HealingWorkflow(GovernedRun):
-    """Takes a sick service from symptom to a governed, recorded action."""
+    """Takes a sick service from symptom to a verified fix or a clean rollback."""
 
     @workflow.init
     def __init__(self, request: HealingRequest) -> None:
@@ -53,22 +63,38 @@ class HealingWorkflow(GovernedRun):
             tenant=request.tenant,
             limits=request.limits,
         )
+        self._request = request
         self._result = HealingResult()
+        self._started_at: datetime | None = None
+        self._learned: set[str] = set()
+
+    @workflow.signal
+    def alert(self, notice: AlertNotice) -> None:
+        """Another trigger for this workload and symptom: a repeat, a join or a resolution."""
+        self._result.alerts.append(notice)
+        self.ledger.record(
+            f"alert.{notice.status or 'firing'}",
+            f"{notice.alertname or 'trigger'} {notice.status or 'firing'} "
+            f"(from {notice.source or 'unknown'})",
+            {"fingerprint": notice.fingerprint, "source": notice.source},
+        )
 
     @workflow.run
     async def run(self, request: HealingRequest) -> HealingResult:
+        self._started_at = workflow.now()
         self.ledger.record(
             "run.started",
             f"healing {request.namespace}/{request.service}: {request.symptom}",
-            {"requested_by": request.requested_by},
-        )
+            {"requested_by": request.requested_by, "source": request.source or "api",
+             "dry_run": request.dry_run},
+        )  # fmt: skip
         try:
             await run_with_watchdog(self._heal(request), self.run_timeout())
         except WatchdogExpired as expired:
-            self._result.outcome = HEALING_OUTCOME_ABORTED
-            self._result.reason = f"watchdog: {expired} (in phase {self.ledger.phase})"
-            self.ledger.record("run.aborted", self._result.reason)
-            self.ledger.enter(phases.ABORTED)
+            self._finish(
+                HEALING_OUTCOME_ABORTED, f"watchdog: {expired} (in phase {self.ledger.phase})"
+            )
+            await self._learn("aborted", self._result.reason)
         except asyncio.CancelledError:
             self.ledger.record("run.cancelled", "the run was cancelled")
             self.ledger.enter(phases.CANCELLED)
@@ -84,117 +110,262 @@ class HealingWorkflow(GovernedRun):
             DiagnosisActivities.diagnose, request, **DIAGNOSIS
         )
         self._result.diagnosis.CopyFrom(diagnosis)
-        self.ledger.record("diagnosis.done", diagnosis.summary, {"category": diagnosis.category})
+        self.ledger.record(
+            "diagnosis.done",
+            diagnosis.summary,
+            {"category": diagnosis.category, "sources": list(diagnosis.sources)},
+        )
         self.ledger.step_done("diagnose")
 
         self.ledger.enter("planning")
-        action = choose_playbook(request, diagnosis)
-        self._result.action.CopyFrom(action)
-        self.ledger.record("playbook.chosen", action.summary, {"playbook": action.playbook})
+        try:
+            plan: HealingPlan = await workflow.execute_activity_method(
+                PlanningActivities.plan_healing,
+                PlanRequest(request=request, diagnosis=diagnosis),
+                **DIAGNOSIS,
+            )
+        except ActivityError as error:
+            self._finish(HEALING_OUTCOME_ABORTED, f"no plan could be made: {error.cause}")
+            return
+        self._result.ranking.CopyFrom(plan.ranking)
+        self._result.action.CopyFrom(plan.action)
+        self.ledger.record(
+            "playbook.chosen",
+            f"{plan.action.summary} — {plan.ranking.reason}",
+            {"playbook": plan.action.playbook, "version": plan.action.playbook_version,
+             "strategy": plan.ranking.strategy, "risk": plan.action.risk,
+             "ranking": [MessageToDict(c, preserving_proto_field_name=True)
+                         for c in plan.ranking.candidates]},
+        )  # fmt: skip
         self.ledger.step_done("choose_playbook")
 
+        decision = await self._govern(request, plan)
+        if decision is None:
+            return
+        await self._learn("proposed", plan.action.summary)
+
+        steps = list(plan.action.steps)
+        if decision.preview_only:
+            await self._preview(plan, decision)
+            return
+        if steps and not await self._pass_gates(request, plan, decision):
+            return
+
+        self.ledger.enter("executing")
+        if steps:
+            fresh = await workflow.execute_activity_method(
+                PlanningActivities.resolve_playbook,
+                ResolveRequest(request=request, action=plan.action, diagnosis=diagnosis.category),
+                **DIAGNOSIS,
+            )
+            if [MessageToDict(s) for s in fresh.steps] != [MessageToDict(s) for s in steps]:
+                self.ledger.record(
+                    "plan.refreshed",
+                    f"the workload changed while the run waited: now {fresh.summary}",
+                )
+            self._result.action.CopyFrom(fresh)
+            try:
+                executed = await apply_steps(self.ledger, list(fresh.steps), label="action")
+            except StepFailed as failed:
+                self._result.executed.extend(failed.done)
+                await self._abort_after_failure(failed)
+                return
+            self._result.executed.extend(executed)
+            await self._learn("executed", fresh.summary)
+        self.ledger.step_done("execute")
+
+        await self._verify_or_roll_back(request)
+
+    async def _govern(self, request: HealingRequest, plan: HealingPlan) -> PolicyDecision | None:
         self.ledger.enter("governance")
-        decision = await workflow.execute_activity_method(
+        window_open = await self.windows.is_open()
+        decision: PolicyDecision = await workflow.execute_activity_method(
             HealingPolicyActivities.evaluate_healing_policy,
-            HealingPolicyInput(request=request, diagnosis=diagnosis, action=action),
+            HealingPolicyInput(
+                request=request,
+                diagnosis=self._result.diagnosis,
+                action=plan.action,
+                stats=plan.stats,
+                window_open=window_open,
+            ),
             **POLICY_DECISION,
         )
         self._result.policy.CopyFrom(decision)
         self.ledger.set_risk(decision.risk)
         self.ledger.record(
             "policy.decided",
-            "allowed" if decision.allowed else "denied: " + "; ".join(decision.reasons),
-            {
-                "allowed": decision.allowed,
-                "risk": decision.risk,
-                "needs_change_window": decision.needs_change_window,
-                "approvals_required": decision.approvals_required,
-                "autonomy": decision.autonomy,
-                "reasons": list(decision.reasons),
-                "decision_id": decision.decision_id,
-            },
+            ("allowed" if decision.allowed else "denied: " + "; ".join(decision.reasons))
+            + f" (mode {decision.mode}, risk {decision.risk})",
+            MessageToDict(decision, preserving_proto_field_name=True),
         )
         self.ledger.step_done("governance")
         if not decision.allowed:
             self._finish(HEALING_OUTCOME_DENIED, "policy denied: " + "; ".join(decision.reasons))
-            return
+            return None
+        return decision
 
+    async def _preview(self, plan: HealingPlan, decision: PolicyDecision) -> None:
+        """Observe-only: dry-run every step on the API server; nothing changes."""
+        self.ledger.enter("previewing")
+        why = "dry run requested" if self._request.dry_run else f"mode is {decision.mode}"
+        try:
+            previews = await apply_steps(
+                self.ledger, list(plan.action.steps), label="action", dry_run=True
+            )
+        except StepFailed as failed:
+            self._result.executed.extend(failed.done)
+            self._finish(HEALING_OUTCOME_OBSERVED, f"{why}; the preview was refused: {failed}")
+            return
+        self._result.executed.extend(previews)
+        self.ledger.step_done("preview")
+        self._finish(
+            HEALING_OUTCOME_OBSERVED,
+            f"{why}: {plan.action.summary} previewed with a server-side dry run; nothing changed",
+        )
+
+    async def _pass_gates(
+        self, request: HealingRequest, plan: HealingPlan, decision: PolicyDecision
+    ) -> bool:
+        """Window, approvals, window again; False when the run ended at a gate."""
         if decision.needs_change_window:
             await self.windows.ensure_open(self.ledger, before="approval")
-
-        if decision.approvals_required > 0:
-            self.approval.open(
-                required=decision.approvals_required,
-                requested_by=request.requested_by,
-                allowed_roles=list(decision.approver_roles),
-                allowed_approvers=list(decision.approvers),
-                timeout=self.approval_timeout(),
-                summary=action.summary,
-            )
-            self.ledger.enter(phases.AWAITING_APPROVAL)
-            self.ledger.record(
-                "approval.requested",
-                f"{decision.approvals_required} approval(s) needed for {action.summary}",
-                {"required": decision.approvals_required, "roles": list(decision.approver_roles)},
-            )
-            state = await self.approval.wait(self.approval_timeout())
-            status_name = ApprovalStatus.Name(state.status).removeprefix("APPROVAL_STATUS_")
-            self.ledger.record(
-                "approval.decided",
-                f"approval {status_name.lower()}",
-                {"status": status_name.lower(), "approvals": state.approvals},
-            )
-            self.ledger.step_done("approval")
-            if is_rejection(state):
-                reason = (
-                    "approval timed out after "
-                    f"{timedelta(seconds=self.limits.approval_timeout_seconds)}"
-                    if status_name == "TIMED_OUT"
-                    else "rejected by "
-                    + ", ".join(
-                        v.vote.approver
-                        for v in state.votes
-                        if v.vote.decision == APPROVAL_DECISION_REJECT
-                    )
-                )
-                self._finish(HEALING_OUTCOME_REJECTED, reason)
-                return
-
+        if decision.approvals_required > 0 and not await self._approve(request, plan, decision):
+            return False
         if decision.needs_change_window:
             # Re-checked just before acting: the window may have closed while we waited.
             await self.windows.ensure_open(self.ledger, before="execute")
+        elif decision.risk != "low" and not decision.window_open:
+            self.ledger.record(
+                "window.overridden",
+                "acting outside a change window, as the approval allowed",
+                {"risk": decision.risk},
+            )
+        return True
 
-        self.ledger.enter("executing")
+    async def _approve(
+        self, request: HealingRequest, plan: HealingPlan, decision: PolicyDecision
+    ) -> bool:
+        asked_at = workflow.now()
+        self.approval.open(
+            required=decision.approvals_required,
+            requested_by=request.requested_by,
+            allowed_roles=list(decision.approver_roles),
+            allowed_approvers=list(decision.approvers),
+            timeout=self.approval_timeout(),
+            summary=plan.action.summary,
+        )
+        self.ledger.enter(phases.AWAITING_APPROVAL)
+        self.ledger.record(
+            "approval.requested",
+            f"{decision.approvals_required} approval(s) needed for {plan.action.summary}",
+            {"required": decision.approvals_required, "roles": list(decision.approver_roles)},
+        )
+        state = await self.approval.wait(self.approval_timeout())
+        waited = (workflow.now() - asked_at).total_seconds()
+        status_name = ApprovalStatus.Name(state.status).removeprefix("APPROVAL_STATUS_")
+        self.ledger.record(
+            "approval.decided",
+            f"approval {status_name.lower()}",
+            {"status": status_name.lower(), "approvals": state.approvals, "waited_s": waited},
+        )
+        self.ledger.step_done("approval")
+        if not is_rejection(state):
+            await self._learn("approved", f"{state.approvals} approval(s)", seconds=waited)
+            return True
+        reason = (
+            f"approval timed out after {timedelta(seconds=self.limits.approval_timeout_seconds)}"
+            if status_name == "TIMED_OUT"
+            else "rejected by "
+            + ", ".join(
+                v.vote.approver for v in state.votes if v.vote.decision == APPROVAL_DECISION_REJECT
+            )
+        )
+        self._finish(HEALING_OUTCOME_REJECTED, reason)
+        await self._learn("rejected", reason, seconds=waited)
+        return False
+
+    async def _verify_or_roll_back(self, request: HealingRequest) -> None:
+        self.ledger.enter("verifying")
+        action = self._result.action
+        workload = WorkloadRef(namespace=request.namespace, name=request.service)
+        verification = await verify(self.ledger, workload, action.verification)
+        self._result.verification.CopyFrom(verification)
+        self._result.verified = verification.passed
+        self.ledger.step_done("verify")
+        if verification.passed:
+            elapsed = (workflow.now() - self._started()).total_seconds()
+            await self._learn("verified", verification.reason, seconds=elapsed)
+            self._finish(HEALING_OUTCOME_FIXED, f"verified: {verification.reason}")
+            return
+        self.ledger.record("verification.failed", verification.reason)
+        self.ledger.enter("rolling_back")
         try:
-            receipt = await workflow.execute_activity_method(
-                ActionLogActivities.record_action,
-                ActionRecord(
-                    run_id=workflow.info().workflow_id,
-                    request=request,
-                    action=action,
-                    policy=decision,
+            undone = await apply_steps(self.ledger, list(action.rollback), label="rollback")
+        except StepFailed as failed:
+            self._result.rolled_back.extend(failed.done)
+            reason = (
+                f"verification failed ({verification.reason}) and the rollback failed: {failed}"
+            )
+            self._finish(HEALING_OUTCOME_ABORTED, reason)
+            await self._learn("rolled_back", reason)
+            return
+        self._result.rolled_back.extend(undone)
+        what = "rolled back" if undone else "nothing to roll back"
+        reason = f"verification failed: {verification.reason}; {what}"
+        await self._learn("rolled_back", reason)
+        self._finish(HEALING_OUTCOME_ROLLED_BACK, reason)
+
+    async def _abort_after_failure(self, failed: StepFailed) -> None:
+        """An action failed for good; undo whatever part of the playbook did apply."""
+        if failed.done:
+            self.ledger.enter("rolling_back")
+            try:
+                undone = await apply_steps(
+                    self.ledger, list(self._result.action.rollback), label="rollback"
+                )
+                self._result.rolled_back.extend(undone)
+            except StepFailed as rollback_failed:
+                self.ledger.record("rollback.incomplete", str(rollback_failed))
+        reason = f"the action failed: {failed}"
+        self._finish(HEALING_OUTCOME_ABORTED, reason)
+        await self._learn("aborted", reason)
+
+    def _started(self) -> datetime:
+        assert self._started_at is not None
+        return self._started_at
+
+    async def _learn(self, event: str, detail: str, *, seconds: float = 0.0) -> None:
+        """One learning-log entry per lifecycle point (the activity writes it once)."""
+        if event in self._learned or not self._result.action.playbook:
+            return
+        self._learned.add(event)
+        info = workflow.info()
+        request = self._request
+        try:
+            await workflow.execute_activity_method(
+                LearningActivities.record_learning,
+                LearningEvent(
+                    run_id=f"{info.workflow_id}/{info.run_id}",
+                    event=event,
+                    tenant=request.tenant,
+                    namespace=request.namespace,
+                    service=request.service,
+                    diagnosis=self._result.diagnosis.category,
+                    playbook=self._result.action.playbook,
+                    playbook_version=self._result.action.playbook_version,
+                    detail=detail[:2000],
+                    seconds=seconds,
+                    risk=self._result.policy.risk,
+                    severity=Severity.Name(request.severity).removeprefix("SEVERITY_").lower(),
                 ),
                 **STORE_WRITE,
             )
         except ActivityError as error:
-            self._finish(HEALING_OUTCOME_ABORTED, f"recording the action failed: {error.cause}")
-            return
-        self.ledger.record(
-            "action.proposed",
-            f"{action.summary}: {receipt.detail}",
-            {"idempotency_key": receipt.idempotency_key, "applied": receipt.applied},
-        )
-        self.ledger.step_done("execute")
-
-        self.ledger.enter("verifying")
-        # Nothing was applied, so there is nothing to verify yet; say so rather than pretend.
-        self._result.verified = False
-        self.ledger.record("verification.skipped", "no change was applied; nothing to verify")
-        self.ledger.step_done("verify")
-        self._finish(HEALING_OUTCOME_PROPOSED, "action passed every gate and was recorded")
+            # Learning must never undo a fix: record the gap and carry on.
+            self.ledger.record("learning.failed", f"could not record {event}: {error.cause}")
 
     def _finish(self, outcome: int, reason: str) -> None:
         self._result.outcome = outcome  # type: ignore[assignment]
         self._result.reason = reason
-        self.ledger.record("run.finished", reason)
+        self.ledger.record("run.finished", reason, {"outcome": outcome})
         self.ledger.enter(phases.COMPLETED)

@@ -1,0 +1,1 @@
+"""Metrics read from Prometheus: instant PromQL queries for diagnosis and verification."""

@@ -1,0 +1,1 @@
+"""The healing playbook catalog (versioned TOML in ``playbooks/healing``)."""
