@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from activities.opa.client import PolicyClient
 from api.errors import install_error_handlers
+from api.healing_metrics import COLLECTOR
 from api.metrics import record_request
-from api.routers import change_windows, healing_runs, health, runs
+from api.routers import alerts, change_windows, healing, healing_runs, health, runs
+from api.routers.healing import push_modes_or_warn
 from api.temporal_connection import TemporalConnection
 from kaizen import __version__
 from kaizen.persistence.db import make_engine
@@ -27,8 +31,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database)
         app.state.temporal = TemporalConnection(settings)
-        yield
-        app.state.engine.dispose()
+        app.state.policy = PolicyClient(settings.opa_base_url)
+        app.state.modes_lock = asyncio.Lock()
+        # OPA forgets pushed data when it restarts; the API (re)starting is one moment to
+        # repush. A down OPA must not stop the API: policy decisions repush when they miss it.
+        await push_modes_or_warn(app.state.policy, app.state.engine)
+        COLLECTOR.attach(app.state.engine, settings.tenant)
+        try:
+            yield
+        finally:
+            COLLECTOR.detach(app.state.engine)
+            await app.state.policy.close()
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="Kaizen",
@@ -38,6 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.middleware("http")(record_request)
-    for router in (health.router, healing_runs.router, runs.router, change_windows.router):
+    for router in (
+        health.router,
+        healing_runs.router,
+        runs.router,
+        change_windows.router,
+        alerts.router,
+        healing.router,
+    ):
         app.include_router(router)
     return app

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     """Verified or rolled-back runs of a (service, diagnosis) needed before playbook
     choice trusts learning (Thompson sampling) over the catalog's static order."""
 
+    playbooks_dir: Path | None = None
+    """Healing playbook catalog; defaults to the one shipped in ``playbooks/healing``."""
+
     prometheus_url: str | None = None
     """Base URL of Prometheus: diagnosis reads signals from it, verification checks them."""
 
@@ -104,6 +107,12 @@ class Settings(BaseSettings):
     @property
     def api_base_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def catalog_dir(self) -> Path:
+        from kaizen.catalog.playbooks import DEFAULT_DIR
+
+        return self.playbooks_dir or DEFAULT_DIR
 
     @property
     def admin_key_path(self) -> Path:

@@ -14,14 +14,19 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
+from activities.kubernetes.actions import KubernetesActivities
 from api.app import create_app
 from kaizen.persistence.api_keys import Role, create_key
 from kaizen.persistence.db import make_engine, session_scope
 from kaizen.settings import Settings
+from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.temporal.client import connect
+from tests.healing_fast_catalog import fast_catalog
 from tests.servers import SessionServers, start_session_servers
 from workers.process import build_workers
 from workers.registry import QUEUES, ActivityClients
+
+pytest_plugins = ["tests.prometheus_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +47,9 @@ def settings(servers: SessionServers, tmp_path: Path) -> Settings:
         healing_task_queue=f"test-healing-{uuid.uuid4().hex[:10]}",
         approval_timeout_seconds=120,
         window_recheck_seconds=60,
+        playbooks_dir=fast_catalog(tmp_path / "playbooks"),
+        # Tests that exercise the backoff turn it on; elsewhere a rerun starts afresh.
+        healing_backoff_seconds=0,
     )
 
 
@@ -57,11 +65,28 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKubeControlPlane]:
+    """A real Kubernetes control plane (etcd, apiserver, controllers, kwok) per session."""
+    plane = LocalKubeControlPlane(ensure_kube_binaries(), tmp_path_factory.mktemp("kube"))
+    with plane:
+        yield plane
+
+
+@pytest.fixture(scope="session")
+def bot(kube: LocalKubeControlPlane) -> KubernetesActivities:
+    """The activities as a deployed Kaizen runs them: the bot identity and its RBAC only."""
+    return KubernetesActivities(kube.api_client("bot"))
+
+
 @asynccontextmanager
-async def run_worker(settings: Settings) -> AsyncIterator[None]:
-    """An in-process worker on the settings' queue, wired to the real OPA and database."""
+async def run_worker(
+    settings: Settings, kube: LocalKubeControlPlane | None = None
+) -> AsyncIterator[None]:
+    """An in-process worker on the settings' queue, wired to the real OPA, database and
+    (when given) the control plane as the bot."""
     client = await connect(settings)
-    clients = ActivityClients.open(settings, kube=None)
+    clients = ActivityClients.open(settings, kube=kube.api_client("bot") if kube else None)
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
@@ -74,8 +99,8 @@ async def run_worker(settings: Settings) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-async def worker(settings: Settings) -> AsyncIterator[None]:
-    async with run_worker(settings):
+async def worker(settings: Settings, kube: LocalKubeControlPlane) -> AsyncIterator[None]:
+    async with run_worker(settings, kube):
         yield
 
 

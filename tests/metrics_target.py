@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from prometheus_client import CollectorRegistry, Gauge
-from prometheus_client.exposition import MetricsHandler
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+
+def _text_format_handler(registry: CollectorRegistry) -> type[BaseHTTPRequestHandler]:
+    """Always the classic text format: prometheus_client's OpenMetrics output (which
+    Prometheus asks for first) rewrites recording-rule names, turning ``a:b:c`` into
+    ``a_b_c``, and the signals Kaizen reads are named that way."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = generate_latest(registry)
+            self.send_response(200)
+            self.send_header("Content-Type", CONTENT_TYPE_LATEST)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # scrapes every second would flood the test output
+
+    return Handler
 
 
 class MetricsTarget:
@@ -22,7 +41,7 @@ class MetricsTarget:
         self._registry = CollectorRegistry()
         self._gauges: dict[str, Gauge] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), MetricsHandler.factory(self._registry))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _text_format_handler(self._registry))
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
         self.address = f"{host!s}:{port}"

@@ -1,7 +1,8 @@
-"""A real Prometheus scraping a test-controlled target, shared by the tests that import it.
+"""A real Prometheus scraping a test-controlled target, one per test session.
 
-Import the fixture where it is used (``from tests.prometheus_fixtures import prometheus``) or
-list this module in ``pytest_plugins``; a module that imports it gets a server of its own.
+Use it with ``pytest_plugins = ["tests.prometheus_fixtures"]`` in a test module or the root
+conftest. Importing the fixture by name also works, but then each importing module gets a
+server of its own: pytest keys a fixture by the module it is found in.
 """
 
 from __future__ import annotations
@@ -27,6 +28,24 @@ class ScrapedPrometheus:
     target: MetricsTarget
     """Whatever a test sets here, Prometheus holds within a scrape interval (1 s)."""
     server: PrometheusServer
+
+    async def wait_for_samples(
+        self,
+        client: PrometheusClient,
+        promql: str,
+        until: Callable[[list[Sample]], bool],
+        *,
+        timeout: float = 15.0,
+    ) -> list[Sample]:
+        """Query until ``until`` holds: a value set on the target shows after the next scrape."""
+        deadline = time.monotonic() + timeout
+        samples: list[Sample] = []
+        while time.monotonic() < deadline:
+            samples = await client.query(promql)
+            if until(samples):
+                return samples
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"{promql!r} never gave the expected samples; last: {samples}")
 
 
 def start_scraped_prometheus(state_dir: Path) -> ScrapedPrometheus:
@@ -55,25 +74,3 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScrapedProm
     yield running
     running.server.stop()
     running.target.close()
-
-
-async def wait_for_samples(
-    client: PrometheusClient,
-    promql: str,
-    until: Callable[[list[Sample]], bool],
-    *,
-    timeout: float = 15.0,
-) -> list[Sample]:
-    """Query until ``until`` holds: a value set on the target shows after the next scrape."""
-    deadline = time.monotonic() + timeout
-    samples: list[Sample] = []
-    while time.monotonic() < deadline:
-        samples = await client.query(promql)
-        if until(samples):
-            return samples
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{promql!r} never gave the expected samples; last: {samples}")
-
-
-def values(samples: list[Sample]) -> list[float]:
-    return [sample.value for sample in samples]

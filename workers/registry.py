@@ -42,7 +42,7 @@ class ActivityClients:
         return cls(
             engine=make_engine(settings.database),
             policy=PolicyClient(settings.opa_base_url),
-            catalog=catalog(),
+            catalog=catalog(settings.catalog_dir),
             learning_min_history=settings.learning_min_history,
             kube=kube,
             prometheus=PrometheusClient(settings.prometheus_url)

@@ -27,7 +27,9 @@ async def start_healing_run(
     request = from_api(fields, HealingRequest)
     if request.playbook:
         # Refused here, before anything starts, with the field named (422).
-        catalog().playbook(request.playbook).resolve_parameters(fields.get("parameters", {}))
+        catalog(settings.catalog_dir).playbook(request.playbook).resolve_parameters(
+            fields.get("parameters", {})
+        )
     elif fields.get("parameters"):
         raise ParameterError("parameters", "parameters need a playbook to apply to")
     request.requested_by = principal.name

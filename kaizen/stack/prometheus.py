@@ -26,7 +26,7 @@ from kaizen.stack.tools import ToolMissing
 
 VERSION: Final = "2.42.0"
 DEBIAN_VERSION: Final = "2.42.0+ds-5+deb12u1"
-"""Debian bookworm's build; a newer security update replaces it in the archive, then bump."""
+"""Debian bookworm's build. A security update drops it from the archive: then bump the pin."""
 _VERSION_OUTPUT: Final = re.compile(r"^prometheus, version 2\.42\.0\b", re.MULTILINE)
 _BINARY_IN_PACKAGE: Final = Path("usr/bin/prometheus")
 
@@ -152,7 +152,7 @@ def _check_runs(binary: Path) -> None:
 
 
 def _missing_libraries(binary: Path) -> list[str]:
-    # Debian builds it with cgo: it needs the C library, unlike upstream's static binary.
+    # Debian builds it with cgo, so it needs the C library (upstream's release binary is static).
     ldd = shutil.which("ldd")
     if ldd is None:
         return []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,80 +15,13 @@ from temporalio.testing import ActivityEnvironment
 from activities.kubernetes.actions import OP_ID_ANNOTATION, KubernetesActivities
 from kaizen.stack.kube import LocalKubeControlPlane
 from kaizen.v1.kubernetes_pb2 import KubeActionRequest, WorkloadRef
-
-
-def deployment(name: str, replicas: int, placement: dict[str, Any]) -> dict[str, Any]:
-    labels = {"app": name}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "labels": labels},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    **placement,
-                    "containers": [
-                        {
-                            "name": "web",
-                            "image": "registry.local/web:1",
-                            "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
-                        }
-                    ],
-                },
-            },
-        },
-    }
+from tests.kube_workloads import make_workload, read, ungranted_workload, wait_available
 
 
 @pytest.fixture
 def workload(kube: LocalKubeControlPlane) -> WorkloadRef:
     """A fresh namespace the bot is granted, with a 2-replica Deployment that is available."""
-    namespace = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request("POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
-    kube.grant_bot(namespace)
-    kube.request(
-        "POST",
-        f"/apis/apps/v1/namespaces/{namespace}/deployments",
-        deployment("web", 2, kube.pod_placement()),
-    )
-    ref = WorkloadRef(namespace=namespace, name="web")
-    wait_available(kube, ref, 2)
-    return ref
-
-
-def ungranted_workload(kube: LocalKubeControlPlane) -> WorkloadRef:
-    """A 1-replica Deployment in a fresh namespace the bot was never granted."""
-    namespace = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request("POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
-    kube.request(
-        "POST", f"/apis/apps/v1/namespaces/{namespace}/deployments",
-        deployment("web", 1, kube.pod_placement()),
-    )  # fmt: skip
-    return WorkloadRef(namespace=namespace, name="web")
-
-
-def read(kube: LocalKubeControlPlane, ref: WorkloadRef) -> dict[str, Any]:
-    path = f"/apis/apps/v1/namespaces/{ref.namespace}/deployments/{ref.name}"
-    return dict(kube.request("GET", path))
-
-
-def wait_available(kube: LocalKubeControlPlane, ref: WorkloadRef, replicas: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        obj = read(kube, ref)
-        status = obj.get("status", {})
-        if (
-            status.get("observedGeneration", 0) >= obj["metadata"]["generation"]
-            and status.get("availableReplicas") == replicas
-            and status.get("updatedReplicas") == replicas
-            and status.get("replicas") == replicas
-        ):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{ref.namespace}/{ref.name} never had {replicas} available: {status}")
+    return make_workload(kube)
 
 
 def action(ref: WorkloadRef, name: str, dry_run: bool = False, **params: Any) -> KubeActionRequest:

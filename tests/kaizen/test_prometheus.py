@@ -5,13 +5,22 @@ from __future__ import annotations
 import math
 import socket
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from activities.prometheus.client import PrometheusClient, PrometheusQueryError, Sample
 from kaizen.stack.processes import free_port
-from tests.prometheus_fixtures import ScrapedPrometheus, values, wait_for_samples
-from tests.prometheus_fixtures import prometheus  # noqa: F401  (a fixture: used by name)
+
+if TYPE_CHECKING:
+    from tests.prometheus_fixtures import ScrapedPrometheus
+
+# A plugin, not an import: its session fixture is then one server for every module using it.
+pytest_plugins = ["tests.prometheus_fixtures"]
+
+
+def values(samples: list[Sample]) -> list[float]:
+    return [sample.value for sample in samples]
 
 
 @pytest.fixture
@@ -27,7 +36,7 @@ async def test_query_follows_the_value_the_target_serves(
 ) -> None:
     promql = 'kaizen_test_error_ratio{namespace="demo", service="web"}'
     prometheus.target.set("kaizen_test_error_ratio", 0.4, namespace="demo", service="web")
-    (sample,) = await wait_for_samples(metrics, promql, lambda s: values(s) == [0.4])
+    (sample,) = await prometheus.wait_for_samples(metrics, promql, lambda s: values(s) == [0.4])
     assert sample.labels == {
         "__name__": "kaizen_test_error_ratio",
         "namespace": "demo",
@@ -37,7 +46,7 @@ async def test_query_follows_the_value_the_target_serves(
     }
 
     prometheus.target.set("kaizen_test_error_ratio", 0.9, namespace="demo", service="web")
-    await wait_for_samples(metrics, promql, lambda s: values(s) == [0.9])
+    await prometheus.wait_for_samples(metrics, promql, lambda s: values(s) == [0.9])
 
 
 async def test_a_removed_series_goes_stale(
@@ -45,10 +54,10 @@ async def test_a_removed_series_goes_stale(
     metrics: PrometheusClient,
 ) -> None:
     prometheus.target.set("kaizen_test_replicas", 3, service="web")
-    await wait_for_samples(metrics, "kaizen_test_replicas", lambda s: values(s) == [3.0])
+    await prometheus.wait_for_samples(metrics, "kaizen_test_replicas", lambda s: values(s) == [3.0])
 
     prometheus.target.remove("kaizen_test_replicas", service="web")
-    assert await wait_for_samples(metrics, "kaizen_test_replicas", lambda s: not s) == []
+    assert await prometheus.wait_for_samples(metrics, "kaizen_test_replicas", lambda s: not s) == []
 
 
 async def test_nan_and_infinities_arrive_as_floats(
@@ -57,7 +66,9 @@ async def test_nan_and_infinities_arrive_as_floats(
 ) -> None:
     prometheus.target.set("kaizen_test_special", math.nan, kind="nan")
     prometheus.target.set("kaizen_test_special", math.inf, kind="inf")
-    samples = await wait_for_samples(metrics, "kaizen_test_special", lambda s: len(s) == 2)
+    samples = await prometheus.wait_for_samples(
+        metrics, "kaizen_test_special", lambda s: len(s) == 2
+    )
     by_kind = {sample.labels["kind"]: sample.value for sample in samples}
     assert math.isnan(by_kind["nan"]) and by_kind["inf"] == math.inf
     assert await metrics.query("-1/0") == [Sample(labels={}, value=-math.inf)]

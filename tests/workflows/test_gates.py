@@ -1,4 +1,8 @@
-"""Approval gate, change-window gate and watchdog, through the API and the real servers."""
+"""Approval gate, change-window gate and watchdog, through the API and the real servers.
+
+Every run here targets a real Deployment whose service is in approval mode and
+asks for the high-risk rollback playbook: a change window and one approval.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,38 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from kaizen.settings import Settings
+from kaizen.stack.kube import LocalKubeControlPlane
 from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalVote
 from kaizen.v1.common_pb2 import SEVERITY_HIGH, RunLimits
 from kaizen.v1.healing_pb2 import HEALING_OUTCOME_ABORTED, HEALING_OUTCOME_REJECTED, HealingRequest
+from kaizen.v1.kubernetes_pb2 import WorkloadRef
 from tests.conftest import Keys
+from tests.healing_env import set_risk_floor, set_service_mode
+from tests.kube_workloads import make_workload
 from tests.polling import ended, event_types, in_phase, wait_for_run
 from workflows.gates.governed import GovernedRun
 from workflows.healing.workflow import HealingWorkflow
 
 
-def unique_service() -> str:
-    return f"svc-{uuid.uuid4().hex[:8]}"
+@pytest.fixture
+async def target(kube: LocalKubeControlPlane, settings: Settings, engine: Engine) -> WorkloadRef:
+    """A Deployment with a revision to roll back to, its service in approval mode."""
+    workload = make_workload(kube, revisions=2)
+    await set_service_mode(settings, engine, workload, "approval")
+    return workload
 
 
 async def start_run(
-    api: httpx.AsyncClient, key: str, *, severity: str, service: str | None = None
+    api: httpx.AsyncClient, key: str, target: WorkloadRef, *, severity: str = "high"
 ) -> dict[str, Any]:
     reply = await api.post(
         "/v1/healing-runs",
-        json={"service": service or unique_service(), "namespace": "shop",
+        json={"service": target.name, "namespace": target.namespace, "playbook": "rollback",
               "symptom": "HighErrorRate", "severity": severity},
         headers=Keys.header(key),
     )  # fmt: skip
@@ -57,11 +70,11 @@ async def vote(
     )
 
 
-async def test_high_severity_waits_for_window_then_approval(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+async def test_high_risk_waits_for_window_then_approval(
+    api: httpx.AsyncClient, keys: Keys, worker: None, target: WorkloadRef
 ) -> None:
     viewer = Keys.header(keys.viewer)
-    run = await start_run(api, keys.approver, severity="high")
+    run = await start_run(api, keys.approver, target)
     waiting = await wait_for_run(api, run["id"], viewer, in_phase("awaiting_change_window"))
     assert waiting["pending_approval"] is None
 
@@ -89,7 +102,7 @@ async def test_high_severity_waits_for_window_then_approval(
     assert accepted.json()["status"] == "approved"
 
     done = await wait_for_run(api, run["id"], viewer, ended)
-    assert done["result"]["outcome"] == "proposed"
+    assert done["result"]["outcome"] == "fixed", done["result"]["reason"]
     types = event_types(done)
     for expected in (
         "window.waiting",
@@ -98,7 +111,7 @@ async def test_high_severity_waits_for_window_then_approval(
         "approval.vote",
         "approval.decided",
         "window.checked",
-        "action.proposed",
+        "action.applied",
     ):
         assert expected in types, expected  # fmt: skip
     votes = [e for e in done["events"] if e["type"] == "approval.vote"]
@@ -109,20 +122,20 @@ async def test_high_severity_waits_for_window_then_approval(
 
 
 async def run_awaiting_approval(
-    api: httpx.AsyncClient, keys: Keys, *, severity: str
+    api: httpx.AsyncClient, keys: Keys, target: WorkloadRef
 ) -> dict[str, Any]:
-    """A run for a fresh service whose window is open, waiting for its approvals."""
-    service = unique_service()
-    await open_window(api, keys.operator, service)
-    run = await start_run(api, keys.operator, severity=severity, service=service)
+    """A run whose window is open, waiting for its approvals."""
+    await open_window(api, keys.operator, target.name)
+    run = await start_run(api, keys.operator, target)
     await wait_for_run(api, run["id"], Keys.header(keys.viewer), in_phase("awaiting_approval"))
     return run
 
 
-async def test_two_approvals_and_duplicate_vote(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+async def test_critical_risk_needs_two_approvals_and_refuses_a_duplicate_vote(
+    api: httpx.AsyncClient, keys: Keys, worker: None, settings: Settings, target: WorkloadRef
 ) -> None:
-    run = await run_awaiting_approval(api, keys, severity="critical")
+    await set_risk_floor(settings, target.namespace, "critical")
+    run = await run_awaiting_approval(api, keys, target)
     viewer = Keys.header(keys.viewer)
 
     first = await vote(api, run["id"], keys.approver)
@@ -133,13 +146,14 @@ async def test_two_approvals_and_duplicate_vote(
     second = await vote(api, run["id"], keys.admin)
     assert second.status_code == 200 and second.json()["status"] == "approved"
     done = await wait_for_run(api, run["id"], viewer, ended)
-    assert done["result"]["outcome"] == "proposed"
+    assert done["result"]["policy"]["risk"] == "critical"
+    assert done["result"]["outcome"] == "fixed", done["result"]["reason"]
 
 
 async def test_a_rejection_ends_the_run_with_the_reason(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+    api: httpx.AsyncClient, keys: Keys, worker: None, target: WorkloadRef
 ) -> None:
-    run = await run_awaiting_approval(api, keys, severity="high")
+    run = await run_awaiting_approval(api, keys, target)
     viewer = Keys.header(keys.viewer)
     rejected = await vote(api, run["id"], keys.approver, decision="reject")
     assert rejected.json()["status"] == "rejected"
@@ -148,10 +162,13 @@ async def test_a_rejection_ends_the_run_with_the_reason(
     assert "alice" in done["result"]["reason"]
 
 
-async def start_direct(client: Client, settings: Settings, service: str, limits: RunLimits) -> Any:
+async def start_direct(
+    client: Client, settings: Settings, target: WorkloadRef, limits: RunLimits
+) -> Any:
     request = HealingRequest(
-        service=service, namespace="shop", symptom="HighErrorRate", severity=SEVERITY_HIGH,
-        tenant="default", requested_by="olivia", limits=limits,
+        service=target.name, namespace=target.namespace, symptom="HighErrorRate",
+        severity=SEVERITY_HIGH, tenant="default", requested_by="olivia", limits=limits,
+        playbook="rollback",
     )  # fmt: skip
     return await client.start_workflow(
         HealingWorkflow.run,
@@ -162,12 +179,16 @@ async def start_direct(client: Client, settings: Settings, service: str, limits:
 
 
 async def test_approval_timeout_is_a_recorded_rejection(
-    api: httpx.AsyncClient, client: Client, settings: Settings, keys: Keys, worker: None
+    api: httpx.AsyncClient,
+    client: Client,
+    settings: Settings,
+    keys: Keys,
+    worker: None,
+    target: WorkloadRef,
 ) -> None:
-    service = unique_service()
-    await open_window(api, keys.operator, service)
+    await open_window(api, keys.operator, target.name)
     handle = await start_direct(
-        client, settings, service, RunLimits(approval_timeout_seconds=2, run_timeout_seconds=600)
+        client, settings, target, RunLimits(approval_timeout_seconds=2, run_timeout_seconds=600)
     )
     result = await handle.result()
     assert result.outcome == HEALING_OUTCOME_REJECTED
@@ -176,22 +197,24 @@ async def test_approval_timeout_is_a_recorded_rejection(
 
 
 async def test_watchdog_aborts_and_says_why(
-    client: Client, settings: Settings, worker: None
+    client: Client, settings: Settings, worker: None, target: WorkloadRef
 ) -> None:
-    handle = await start_direct(
-        client, settings, unique_service(), RunLimits(run_timeout_seconds=2)
-    )
+    handle = await start_direct(client, settings, target, RunLimits(run_timeout_seconds=2))
     result = await handle.result()
     assert result.outcome == HEALING_OUTCOME_ABORTED
     assert "watchdog" in result.reason and "awaiting_change_window" in result.reason
 
 
 async def test_validator_refuses_votes_sent_straight_to_temporal(
-    api: httpx.AsyncClient, client: Client, settings: Settings, keys: Keys, worker: None
+    api: httpx.AsyncClient,
+    client: Client,
+    settings: Settings,
+    keys: Keys,
+    worker: None,
+    target: WorkloadRef,
 ) -> None:
-    service = unique_service()
-    await open_window(api, keys.operator, service)
-    handle = await start_direct(client, settings, service, RunLimits())
+    await open_window(api, keys.operator, target.name)
+    handle = await start_direct(client, settings, target, RunLimits())
     await wait_for_run(api, handle.id, Keys.header(keys.viewer), in_phase("awaiting_approval"))
     outsider = ApprovalVote(
         approver="mallory", decision=APPROVAL_DECISION_APPROVE, approver_roles=["viewer"]
@@ -207,11 +230,10 @@ async def test_validator_refuses_votes_sent_straight_to_temporal(
 
 
 async def test_closing_the_window_pauses_before_acting(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+    api: httpx.AsyncClient, keys: Keys, worker: None, target: WorkloadRef
 ) -> None:
-    service = unique_service()
-    window = await open_window(api, keys.operator, service)
-    run = await start_run(api, keys.operator, severity="high", service=service)
+    window = await open_window(api, keys.operator, target.name)
+    run = await start_run(api, keys.operator, target)
     viewer = Keys.header(keys.viewer)
     await wait_for_run(api, run["id"], viewer, in_phase("awaiting_approval"))
     listed = (await api.get("/v1/change-windows", headers=viewer)).json()
@@ -228,38 +250,38 @@ async def test_closing_the_window_pauses_before_acting(
 
     assert (await vote(api, run["id"], keys.approver)).status_code == 200
     paused = await wait_for_run(api, run["id"], viewer, in_phase("awaiting_change_window"))
-    assert "action.proposed" not in event_types(paused)
+    assert "action.applied" not in event_types(paused)
     assert "window.closed_by_operator" in event_types(paused)
 
-    await open_window(api, keys.operator, "*")
+    await open_window(api, keys.operator, target.name)
     done = await wait_for_run(api, run["id"], viewer, ended)
-    assert done["result"]["outcome"] == "proposed"
+    assert done["result"]["outcome"] == "fixed", done["result"]["reason"]
 
 
 async def test_calendar_window_from_policy_data(
-    api: httpx.AsyncClient, settings: Settings, keys: Keys, worker: None
+    api: httpx.AsyncClient, settings: Settings, keys: Keys, worker: None, target: WorkloadRef
 ) -> None:
-    service = unique_service()
-    calendar = [{"id": "always", "scope": service, "opens_at": "2020-01-01T00:00:00Z",
+    calendar = [{"id": "always", "scope": target.name, "opens_at": "2020-01-01T00:00:00Z",
                  "closes_at": "2099-01-01T00:00:00Z", "reason": "test calendar"}]  # fmt: skip
     data_url = f"{settings.opa_base_url}/v1/data/kaizen/change_windows/calendar"
     async with httpx.AsyncClient() as opa:
         assert (await opa.put(data_url, json=calendar)).status_code == 204
         try:
-            run = await start_run(api, keys.operator, severity="medium", service=service)
-            done = await wait_for_run(api, run["id"], Keys.header(keys.viewer), ended)
+            run = await start_run(api, keys.operator, target)
+            done = await wait_for_run(
+                api, run["id"], Keys.header(keys.viewer), in_phase("awaiting_approval")
+            )
         finally:
             await opa.put(data_url, json=[])
-    assert done["result"]["outcome"] == "proposed"
     checked = [e for e in done["events"] if e["type"] == "window.checked"]
     assert checked and checked[0]["data"]["source"] == "calendar"
     assert "window.waiting" not in event_types(done)
 
 
 async def test_cancel_records_and_ends_the_run(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+    api: httpx.AsyncClient, keys: Keys, worker: None, target: WorkloadRef
 ) -> None:
-    run = await start_run(api, keys.operator, severity="high")
+    run = await start_run(api, keys.operator, target)
     viewer = Keys.header(keys.viewer)
     await wait_for_run(api, run["id"], viewer, in_phase("awaiting_change_window"))
     denied = await api.post(f"/v1/runs/{run['id']}/cancel", headers=viewer)

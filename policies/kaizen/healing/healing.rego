@@ -60,6 +60,9 @@ acts if {
 
 autonomy_rules := data.kaizen.healing.autonomy_threshold
 
+# Whole percentages: Rego keeps 5/5 an integer, which %f cannot print.
+percent(rate) := round(rate * 100)
+
 runs := object.get(input.stats, "successes", 0) + object.get(input.stats, "failures", 0)
 
 success_rate := object.get(input.stats, "successes", 0) / runs if runs > 0
@@ -79,7 +82,7 @@ autonomy_refusals contains msg if {
 autonomy_refusals contains msg if {
 	runs >= autonomy_rules.min_runs
 	success_rate < autonomy_rules.min_success_rate
-	msg := sprintf("success rate %.2f is below %.2f", [success_rate, autonomy_rules.min_success_rate])
+	msg := sprintf("success rate %d%% is below %d%%", [percent(success_rate), percent(autonomy_rules.min_success_rate)])
 }
 
 autonomy_granted if {
@@ -98,7 +101,7 @@ autonomy := "refused" if {
 
 default autonomy_reason := ""
 
-autonomy_reason := sprintf("success rate %.2f over %d runs clears %.2f over %d", [success_rate, runs, autonomy_rules.min_success_rate, autonomy_rules.min_runs]) if autonomy_granted
+autonomy_reason := sprintf("success rate %d%% over %d runs clears %d%% over %d", [percent(success_rate), runs, percent(autonomy_rules.min_success_rate), autonomy_rules.min_runs]) if autonomy_granted
 
 autonomy_reason := concat("; ", sort(autonomy_refusals)) if {
 	mode == "autonomous"

@@ -85,7 +85,7 @@ test_autonomy_granted_with_enough_successful_history if {
 	d.autonomy == "granted"
 	d.approvals_required == 0
 	d.needs_change_window
-	contains(d.autonomy_reason, "0.90")
+	contains(d.autonomy_reason, "90% over 10 runs")
 }
 
 test_autonomy_refused_without_history if {
@@ -99,7 +99,7 @@ test_autonomy_refused_for_a_poor_success_rate if {
 	d := decide({"stats": {"successes": 3, "failures": 3}}, "autonomous")
 	d.autonomy == "refused"
 	d.approvals_required == 1
-	contains(d.autonomy_reason, "below 0.80")
+	contains(d.autonomy_reason, "50% is below 80%")
 }
 
 test_autonomy_refused_above_the_risk_ceiling if {
