@@ -11,9 +11,19 @@ import contextlib
 
 
 class LatencyProxy:
-    def __init__(self, target_host: str, target_port: int, delay_seconds: float) -> None:
+    def __init__(
+        self,
+        target_host: str,
+        target_port: int,
+        delay_seconds: float,
+        *,
+        request_delay_seconds: float = 0.0,
+    ) -> None:
+        """``delay_seconds`` holds each new connection; ``request_delay_seconds`` holds every
+        chunk the client sends, so requests on a reused (keep-alive) connection wait too."""
         self._target = (target_host, target_port)
         self._delay = delay_seconds
+        self._request_delay = request_delay_seconds
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
@@ -42,16 +52,21 @@ class LatencyProxy:
             await asyncio.sleep(self._delay)
             upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
             await asyncio.gather(
-                _pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer)
+                _pipe(client_reader, upstream_writer, self._request_delay),
+                _pipe(upstream_reader, client_writer),
             )
         finally:
             self._tasks.discard(task)
             client_writer.close()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float = 0.0
+) -> None:
     with contextlib.suppress(ConnectionError):
         while chunk := await reader.read(65536):
+            if delay:
+                await asyncio.sleep(delay)
             writer.write(chunk)
             await writer.drain()
     writer.close()

@@ -35,6 +35,7 @@ REVISION: Final = "deployment.kubernetes.io/revision"
 STRATEGIC: Final = "application/strategic-merge-patch+json"
 JSON_PATCH: Final = "application/json-patch+json"
 FIELD_MANAGER: Final = "kaizen"
+HEARTBEAT_EVERY_SECONDS: Final = 1.0
 
 
 class KubernetesActivities:
@@ -50,7 +51,15 @@ class KubernetesActivities:
         """Scale, restart, roll back, set resources or set the image of a Deployment."""
         params = MessageToDict(request.parameters)
         check_action(request.action, params)  # before any API call
-        return await asyncio.to_thread(self._apply, request, params, operation_key())
+        work = asyncio.ensure_future(
+            asyncio.to_thread(self._apply, request, params, operation_key())
+        )
+        # Heartbeats let Temporal notice a dead worker in seconds rather than at the
+        # start-to-close timeout; the retry then finds its op-id and repeats nothing.
+        while not work.done():
+            activity.heartbeat()
+            await asyncio.wait({work}, timeout=HEARTBEAT_EVERY_SECONDS)
+        return work.result()
 
     @activity.defn
     async def read_workload_health(self, workload: WorkloadRef) -> WorkloadHealth:

@@ -54,6 +54,8 @@ router = APIRouter(prefix="/v1/healing", tags=["healing"])
 OPA_FAILURES: Final = (aiohttp.ClientError, TimeoutError, RegoParseError)
 PERIODS: Final = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 SEVERITY_RANK: Final = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+# Running healing runs are bounded by workloads x symptoms; more than this is an incident
+# of its own, and the view then shows the newest.
 FOCUS_LIMIT: Final = 500
 
 NamespaceName = Annotated[str, Path(pattern=K8S_NAME, description="Kubernetes namespace")]

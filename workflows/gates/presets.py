@@ -42,6 +42,8 @@ DIAGNOSIS: Final[dict[str, Any]] = {
 # retry repeat nothing); refusals (RBAC, bounds, not found) are non-retryable.
 KUBE_ACTION: Final[dict[str, Any]] = {
     "start_to_close_timeout": timedelta(seconds=60),
+    # The activity heartbeats every second: a killed worker is noticed within 5 s.
+    "heartbeat_timeout": timedelta(seconds=5),
     "schedule_to_close_timeout": timedelta(minutes=10),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(milliseconds=500),
