@@ -6,16 +6,20 @@ import uuid
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
 
 from kaizen.settings import Settings
+from kaizen.stack.kube import LocalKubeControlPlane
 from kaizen.temporal.client import connect
 from tests.conftest import Keys
+from tests.healing_env import set_service_mode
+from tests.kube_workloads import make_workload
 from tests.polling import ended, in_phase, wait_for_run
 
 
-async def test_same_business_key_joins_the_running_run(
-    api: httpx.AsyncClient, keys: Keys, worker: None
-) -> None:
+async def test_same_business_key_joins_the_running_run(api: httpx.AsyncClient, keys: Keys) -> None:
+    # No worker polls this test's queue: the runs stay running while the test looks.
     operator = Keys.header(keys.operator)
     body = {"service": f"svc-{uuid.uuid4().hex[:6]}", "namespace": "shop",
             "symptom": "HighLatency", "severity": "high"}  # fmt: skip
@@ -31,17 +35,52 @@ async def test_same_business_key_joins_the_running_run(
         await api.post(f"/v1/runs/{run_id}/cancel", headers=operator)
 
 
+async def test_a_trigger_inside_the_backoff_joins_the_run_that_just_ended(
+    settings: Settings, keys: Keys, client: Client
+) -> None:
+    from api.app import create_app
+
+    with_backoff = settings.model_copy(update={"healing_backoff_seconds": 600})
+    app = create_app(with_backoff)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kaizen") as api:
+            operator = Keys.header(keys.operator)
+            body = {"service": f"svc-{uuid.uuid4().hex[:6]}", "namespace": "shop",
+                    "symptom": "HighLatency", "severity": "high"}  # fmt: skip
+            first = (await api.post("/v1/healing-runs", json=body, headers=operator)).json()
+            await client.get_workflow_handle(first["id"]).terminate("test: the run ended")
+            again = await api.post("/v1/healing-runs", json=body, headers=operator)
+            assert again.status_code == 202, again.text
+            joined = again.json()
+            assert joined["joined"] is True and joined["id"] == first["id"]
+            assert joined["run_id"] == first["run_id"] and joined["status"] == "terminated"
+            counters = await api.get(
+                "/v1/healing/scheduler-counters", headers=Keys.header(keys.viewer)
+            )
+    total = counters.json()["total"]
+    assert total["proposals"] == 1 and total["backoffs"] == 1 and total["joins"] == 0
+
+
 async def test_list_runs_by_kind_status_and_service(
-    api: httpx.AsyncClient, keys: Keys, worker: None
+    api: httpx.AsyncClient,
+    keys: Keys,
+    worker: None,
+    kube: LocalKubeControlPlane,
+    settings: Settings,
+    engine: Engine,
 ) -> None:
     operator = Keys.header(keys.operator)
-    service = f"svc-{uuid.uuid4().hex[:6]}"
-    body = {"service": service, "namespace": "shop", "symptom": "Crash", "severity": "low"}
+    workload = make_workload(kube, revisions=2)
+    service = workload.name
+    body = {"service": service, "namespace": workload.namespace, "symptom": "Crash",
+            "severity": "low"}  # fmt: skip
     started = (await api.post("/v1/healing-runs", json=body, headers=operator)).json()
     await wait_for_run(api, started["id"], operator, ended)
+    await set_service_mode(settings, engine, workload, "approval")
     waiting = (
-        await api.post("/v1/healing-runs", json={**body, "symptom": "Down", "severity": "high"},
-                       headers=operator)
+        await api.post("/v1/healing-runs", json={**body, "symptom": "Down", "severity": "high",
+                       "playbook": "rollback"}, headers=operator)
     ).json()  # fmt: skip
     await wait_for_run(api, waiting["id"], operator, in_phase("awaiting_change_window"))
 
@@ -50,7 +89,7 @@ async def test_list_runs_by_kind_status_and_service(
             reply = await api.get("/v1/runs", params={"service": service, **params},
                                   headers=operator)  # fmt: skip
             assert reply.status_code == 200, reply.text
-            ids = {r["id"] for r in reply.json()}
+            ids = {r["id"] for r in reply.json() if workload.namespace in r["id"]}
             if ids:
                 return ids
             import asyncio
@@ -60,8 +99,11 @@ async def test_list_runs_by_kind_status_and_service(
 
     assert await listed(status="completed") == {started["id"]}
     assert await listed(status="running", kind="healing") == {waiting["id"]}
-    running = (await api.get("/v1/runs", params={"service": service, "status": "running"},
-                             headers=operator)).json()  # fmt: skip
+    running = [
+        r for r in (await api.get("/v1/runs", params={"service": service, "status": "running"},
+                                  headers=operator)).json()
+        if r["id"] == waiting["id"]
+    ]  # fmt: skip
     assert running[0]["phase"] == "awaiting_change_window"
     assert running[0]["kind"] == "healing" and running[0]["service"] == service
     await api.post(f"/v1/runs/{waiting['id']}/cancel", headers=operator)
@@ -84,7 +126,8 @@ async def test_binary_payload_setting_runs_end_to_end(
             body = {"service": "bin", "namespace": "shop", "symptom": "Crash", "severity": "low"}
             started = (await api.post("/v1/healing-runs", json=body, headers=operator)).json()
             run = await wait_for_run(api, started["id"], operator, ended)
-    assert run["result"]["outcome"] == "proposed"
+    # No cluster: nothing can change, so the run only observes.
+    assert run["result"]["outcome"] == "observed"
     history = await (await connect(binary)).get_workflow_handle(started["id"]).fetch_history()
     first = history.events[0].workflow_execution_started_event_attributes.input.payloads[0]
     assert first.metadata["encoding"] == b"binary/protobuf"

@@ -13,11 +13,16 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 
 from kaizen.settings import Settings
+from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.temporal.client import connect
 from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalVote
 from kaizen.v1.change_window_pb2 import ChangeWindow, ChangeWindowSignal
 from kaizen.v1.common_pb2 import SEVERITY_HIGH, SEVERITY_LOW, RunLimits
 from kaizen.v1.healing_pb2 import HealingRequest, HealingResult
+from kaizen.v1.kubernetes_pb2 import WorkloadRef
+from tests.healing_env import set_service_mode
+from tests.healing_fast_catalog import fast_catalog
+from tests.kube_workloads import make_workload
 from tests.servers import start_session_servers
 from workers.process import build_workers
 from workers.registry import QUEUES, ActivityClients
@@ -28,27 +33,38 @@ HERE = Path(__file__).parent
 
 
 async def start(
-    client: Client, settings: Settings, workflow_id: str, symptom: str, severity: int
+    client: Client,
+    settings: Settings,
+    workflow_id: str,
+    workload: WorkloadRef,
+    severity: int,
+    playbook: str = "",
 ) -> WorkflowHandle[HealingWorkflow, HealingResult]:
     limits = RunLimits(
         run_timeout_seconds=600, approval_timeout_seconds=600, window_recheck_seconds=1
     )
     request = HealingRequest(
-        service="web", namespace="demo", symptom=symptom, severity=severity,  # type: ignore[arg-type]
-        tenant="default", requested_by="olivia", limits=limits,
+        service=workload.name, namespace=workload.namespace, symptom="HighErrorRate",
+        severity=severity, tenant="default", requested_by="olivia", limits=limits,  # type: ignore[arg-type]
+        playbook=playbook,
     )  # fmt: skip
     return await client.start_workflow(
         HealingWorkflow.run, request, id=workflow_id, task_queue=settings.healing_task_queue
     )
 
 
-async def record(client: Client, settings: Settings) -> None:
-    clients = ActivityClients.open(settings, kube=None)
+async def record(client: Client, settings: Settings, kube: LocalKubeControlPlane) -> None:
+    clients = ActivityClients.open(settings, kube=kube.api_client("bot"))
     workers = build_workers(client, settings, clients, list(QUEUES.values()))
     tasks = [asyncio.create_task(w.run()) for w in workers]
-    low = await start(client, settings, "replay-healing-low", "PodCrashLooping", SEVERITY_LOW)
+    observed_workload = make_workload(kube, revisions=2)
+    low = await start(client, settings, "replay-healing-observed", observed_workload, SEVERITY_LOW)
     await low.result()
-    high = await start(client, settings, "replay-healing-high", "HighErrorRate", SEVERITY_HIGH)
+    workload = make_workload(kube, revisions=2)
+    await set_service_mode(settings, clients.engine, workload, "approval")
+    high = await start(
+        client, settings, "replay-healing-high", workload, SEVERITY_HIGH, playbook="rollback"
+    )
     await asyncio.sleep(2)
     await high.signal(
         GovernedRun.change_window,
@@ -75,7 +91,7 @@ async def record(client: Client, settings: Settings) -> None:
                      approver_roles=["approver"], vote_id="v1"),
     )  # fmt: skip
     await high.result()
-    for handle, name in ((low, "healing_low.json"), (high, "healing_high_approved.json")):
+    for handle, name in ((low, "healing_observed.json"), (high, "healing_high_approved.json")):
         history = await handle.fetch_history()
         (HERE / name).write_text(history.to_json())
     await asyncio.gather(*(w.shutdown() for w in workers))
@@ -93,8 +109,10 @@ async def main() -> None:
                 opa_url=servers.opa_url,
                 database_url=f"sqlite:///{tmp}/kaizen.db",
                 healing_task_queue="replay-recording",
+                playbooks_dir=fast_catalog(Path(tmp) / "playbooks"),
             )
-            await record(await connect(settings), settings)
+            with LocalKubeControlPlane(ensure_kube_binaries(), Path(tmp) / "kube") as kube:
+                await record(await connect(settings), settings, kube)
         finally:
             servers.stop()
 

@@ -15,7 +15,7 @@ HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
 
 def test_histories_are_committed() -> None:
-    assert {p.name for p in HISTORIES} >= {"healing_low.json", "healing_high_approved.json"}
+    assert {p.name for p in HISTORIES} >= {"healing_observed.json", "healing_high_approved.json"}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
