@@ -19,6 +19,7 @@ from kaizen.settings import Settings
 from kaizen.stack.kube import LocalKubeControlPlane
 from tests.conftest import Keys
 from tests.healing_env import set_service_mode, start_run
+from tests.healing_fast_catalog import fast_catalog
 from tests.kube_workloads import make_workload, read
 from tests.latency_proxy import LatencyProxy
 from tests.polling import ended, event_types, in_phase, wait_for_run
@@ -98,7 +99,8 @@ async def test_worker_killed_mid_action_applies_it_exactly_once(
             KAIZEN_DATABASE_URL=settings.database,
             KAIZEN_HEALING_TASK_QUEUE=queue,
             KAIZEN_KUBECONFIG=str(proxied_kubeconfig(kube, proxy.port, tmp_path)),
-            KAIZEN_PLAYBOOKS_DIR=str(settings.playbooks_dir),
+            # Every read goes through the slow proxy: give verification time.
+            KAIZEN_PLAYBOOKS_DIR=str(fast_catalog(tmp_path / "playbooks", timeout_seconds=90)),
         )
         pool = kaizen("worker", "--processes", "2", env=env)
         try:

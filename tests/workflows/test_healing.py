@@ -173,9 +173,11 @@ async def test_observe_only_previews_and_changes_nothing(
     healing_worker: Settings,
 ) -> None:
     workload = make_workload(kube, revisions=2)  # no mode set: observe-only by default
-    # Learning says roll back: ten verified rollbacks against ten failed restarts.
+    # Learning says roll back: ten verified rollbacks, every other candidate failed ten
+    # times (so the draw is all but certain: Beta(11, 1) against Beta(1, 11)).
     history(engine, workload, "rollback", "verified", 10)
-    history(engine, workload, "restart", "rolled_back", 10)
+    for failed in ("restart", "scale_out", "observe"):
+        history(engine, workload, failed, "rolled_back", 10)
     before = read(kube, workload)
 
     run = await start_run(api, keys.operator, workload, symptom="HighErrorRate")
