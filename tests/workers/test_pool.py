@@ -100,7 +100,7 @@ async def test_worker_killed_mid_action_applies_it_exactly_once(
             KAIZEN_HEALING_TASK_QUEUE=queue,
             KAIZEN_KUBECONFIG=str(proxied_kubeconfig(kube, proxy.port, tmp_path)),
             # Every read goes through the slow proxy: give verification time.
-            KAIZEN_PLAYBOOKS_DIR=str(fast_catalog(tmp_path / "playbooks", timeout_seconds=90)),
+            KAIZEN_PLAYBOOKS_DIR=str(fast_catalog(tmp_path / "slow-playbooks", timeout_seconds=90)),
         )
         pool = kaizen("worker", "--processes", "2", env=env)
         try:
