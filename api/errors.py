@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.temporal_connection import TemporalUnavailable
+from api.voting import VoteRefused
 from kaizen.catalog.playbooks import ParameterError
 from workflows.gates import approval
 
@@ -48,6 +49,14 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         content=error_body(f"invalid request: {summary}", problems=problems),
+    )
+
+
+async def _vote_refused(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VoteRefused)
+    return JSONResponse(
+        status_code=VOTE_REFUSAL_STATUS.get(exc.reason, status.HTTP_409_CONFLICT),
+        content=error_body(exc.message, reason=exc.reason, decision_id=exc.decision_id),
     )
 
 
@@ -101,6 +110,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ParameterError, _parameter_error)
+    app.add_exception_handler(VoteRefused, _vote_refused)
     app.add_exception_handler(WorkflowUpdateFailedError, _update_failed)
     app.add_exception_handler(RPCError, _rpc_error)
     app.add_exception_handler(TemporalUnavailable, _temporal_unavailable)

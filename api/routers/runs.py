@@ -5,17 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, status
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from temporalio.client import WorkflowHandle
 
 from api.deps import Approver, ClientDep, Operator, SettingsDep, Viewer
 from api.metrics import APPROVAL_VOTES
 from api.run_views import KINDS, VISIBILITY_STATUS, detailed_record, list_query, list_records
 from api.schemas import ApprovalCreate, ApprovalStateView, RunView
+from api.voting import VoteRefused, cast_vote
 from kaizen.contract.json_codec import from_api, to_api
 from kaizen.v1.approval_pb2 import ApprovalVote
-from workflows.gates.governed import GovernedRun
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
@@ -67,6 +66,7 @@ async def approve_run(
     body: ApprovalCreate,  # type: ignore[valid-type]
     principal: Approver,
     client: ClientDep,
+    request: Request,
     idempotency_key: Annotated[
         str | None,
         Header(max_length=200, description="Retry-safe vote id; a repeated key counts once"),
@@ -76,19 +76,17 @@ async def approve_run(
     handle = client.get_workflow_handle(run_id)
     await _require_running(handle)
     vote = from_api(body.model_dump(), ApprovalVote)  # type: ignore[attr-defined]
-    vote.approver = principal.name
-    vote.approver_roles.extend(principal.roles)
     vote.source = "api"
     vote.vote_id = idempotency_key or f"api-{uuid.uuid4()}"
     try:
-        state = await handle.execute_update(GovernedRun.submit_approval, vote, id=vote.vote_id)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        reason = cause.type if isinstance(cause, ApplicationError) else None
-        APPROVAL_VOTES.labels("api", (reason or "error").lower()).inc()
+        counted = await cast_vote(
+            client, request.app.state.policy, run_id=run_id, principal=principal, vote=vote
+        )
+    except VoteRefused as refused:
+        APPROVAL_VOTES.labels("api", refused.reason.lower()).inc()
         raise  # api.errors maps the refusal's type to 403/409
     APPROVAL_VOTES.labels("api", "accepted").inc()
-    return to_api(state)
+    return to_api(counted.state)
 
 
 @router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=RunView)
