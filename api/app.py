@@ -13,7 +13,7 @@ from activities.opa.client import PolicyClient
 from api.errors import install_error_handlers
 from api.healing_metrics import COLLECTOR
 from api.metrics import record_request
-from api.routers import alerts, change_windows, healing, healing_runs, health, runs
+from api.routers import alerts, change_windows, healing, healing_runs, health, runs, slack
 from api.routers.healing import push_modes_or_warn
 from api.temporal_connection import TemporalConnection
 from kaizen import __version__
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         change_windows.router,
         alerts.router,
         healing.router,
+        slack.router,
     ):
         app.include_router(router)
     return app

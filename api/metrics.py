@@ -43,3 +43,8 @@ SCHEDULER_DECISIONS: Final = Counter(
     "What the healing scheduler did with a trigger: proposal, join, backoff, skip",
     ["decision"],
 )
+SLACK_VOTES: Final = Counter(
+    "kaizen_slack_votes_total",
+    "Slack reactions and button presses by outcome (accepted, or why they were refused)",
+    ["outcome"],
+)

@@ -92,6 +92,24 @@ class Settings(BaseSettings):
     tools_dir: Path | None = None
     """Cache of the pinned Temporal CLI and OPA binaries."""
 
+    slack_bot_token: str | None = None
+    """Bot token (xoxb-…) Kaizen posts approval requests with; unset means no Slack."""
+    slack_signing_secret: str | None = None
+    """Secret Slack signs event and interaction requests with; requests are verified against it."""
+    slack_approval_channel: str | None = None
+    """Channel approval requests go to. Prefer the channel id (C…): Slack accepts names for
+    posting, but the history lookup that keeps a retried post from posting twice needs the id."""
+    slack_api_url: str = "https://slack.com/api/"
+    """Base URL of Slack's Web API (tests point it at a fake on loopback)."""
+    slack_approve_reaction: str = "white_check_mark"
+    """Reaction (emoji name, no colons) that approves a pending run."""
+    slack_reject_reaction: str = "x"
+    """Reaction (emoji name, no colons) that rejects a pending run."""
+    slack_channel_overrides: dict[str, str] = {}
+    """Channels by run instead of the approval channel; the first key present wins:
+    ``namespace/service``, ``service``, ``risk:<risk>`` (as JSON in the environment:
+    KAIZEN_SLACK_CHANNEL_OVERRIDES='{"shop/checkout": "C0SHOP", "risk:high": "C0ONCALL"}')."""
+
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"{self.temporal_host}:{self.temporal_port}"

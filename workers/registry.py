@@ -17,6 +17,8 @@ from activities.kubernetes.actions import KubernetesActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
 from activities.prometheus.client import PrometheusClient
+from activities.slack.client import build_client
+from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
 from kaizen.catalog.playbooks import Catalog, catalog
 from kaizen.persistence.db import make_engine
@@ -36,6 +38,7 @@ class ActivityClients:
     """None when no cluster is configured: Kubernetes activities are not offered."""
     prometheus: PrometheusClient | None = None
     """None when no Prometheus is configured: diagnosis and verification go without."""
+    slack: SlackActivities | None = None
 
     @classmethod
     def open(cls, settings: Settings, kube: ApiClient | None) -> ActivityClients:
@@ -48,7 +51,12 @@ class ActivityClients:
             prometheus=PrometheusClient(settings.prometheus_url)
             if settings.prometheus_url
             else None,
-        )
+        ).with_slack(settings)
+
+    def with_slack(self, settings: Settings) -> ActivityClients:
+        # Built even without Slack: its activities then answer "not posted" and do nothing.
+        self.slack = SlackActivities(self.engine, build_client(settings), settings)
+        return self
 
     async def close(self) -> None:
         await self.policy.close()
@@ -88,6 +96,12 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
         windows.check_change_window,
         learning.record_learning,
     ]
+    if clients.slack is not None:
+        offered += [
+            clients.slack.post_approval_request,
+            clients.slack.mark_approval_decided,
+            clients.slack.post_run_outcome,
+        ]
     if kubernetes is not None:
         offered += [kubernetes.apply_kube_action, kubernetes.read_workload_health]
     return offered

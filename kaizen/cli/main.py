@@ -59,6 +59,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_keys(args: argparse.Namespace) -> int:
     from kaizen.persistence.api_keys import ApiKeyError, Role, create_key, list_keys, revoke_key
     from kaizen.persistence.db import make_engine, session_scope
+    from kaizen.persistence.slack import SlackLinkError, link_user
 
     engine = make_engine(Settings().database)
     try:
@@ -66,8 +67,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
             if args.keys_command == "create":
                 try:
                     raw_key = create_key(session, name=args.name, role=Role.parse(args.role))
-                except (ApiKeyError, ValueError) as error:
-                    return _fail(str(error))
+                    if args.slack_user:
+                        link_user(session, principal=args.name, slack_user_id=args.slack_user)
+                except (ApiKeyError, SlackLinkError, ValueError) as error:
+                    return _fail(str(error))  # the session rolls back: no key without its link
+                if args.slack_user:
+                    _say(f"linked {args.name!r} to Slack user {args.slack_user}")
                 _say(f"created key {args.name!r} with role {args.role}; it is shown only once:")
                 _say(raw_key)
             elif args.keys_command == "list":
@@ -80,6 +85,30 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 except ApiKeyError as error:
                     return _fail(str(error))
                 _say(f"revoked key {args.name!r}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from kaizen.persistence.api_keys import ApiKey
+    from kaizen.persistence.db import make_engine, session_scope
+    from kaizen.persistence.slack import SlackLinkError, link_user
+
+    engine = make_engine(Settings().database)
+    try:
+        with session_scope(engine) as session:
+            if session.exec(select(ApiKey).where(ApiKey.name == args.name)).first() is None:
+                return _fail(
+                    f"no principal named {args.name!r}; create one with `kaizen keys create`"
+                )
+            try:
+                link_user(session, principal=args.name, slack_user_id=args.slack_user)
+            except SlackLinkError as error:
+                return _fail(str(error))
+        _say(f"linked {args.name!r} to Slack user {args.slack_user}")
     finally:
         engine.dispose()
     return 0
@@ -136,9 +165,16 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role", required=True, choices=["viewer", "operator", "approver", "admin"]
     )
+    create.add_argument("--slack-user", default="", help="Slack user id (U…) who votes as NAME")
     key_commands.add_parser("list", help="list keys (never the keys themselves)")
     revoke = key_commands.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
+
+    users = commands.add_parser("users", help="link principals to Slack users")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    link = user_commands.add_parser("link", help="let a Slack user vote as an existing principal")
+    link.add_argument("--name", required=True)
+    link.add_argument("--slack-user", required=True, help="Slack user id, e.g. U024BE7LH")
 
     tools_parser = commands.add_parser("tools", help="the pinned Temporal CLI, OPA and Prometheus")
     tool_commands = tools_parser.add_subparsers(dest="tools_command", required=True)
@@ -158,6 +194,7 @@ HANDLERS = {
     "api": cmd_api,
     "worker": cmd_worker,
     "keys": cmd_keys,
+    "users": cmd_users,
     "tools": cmd_tools,
 }
 

@@ -18,6 +18,7 @@ from kaizen.persistence import (  # noqa: F401
     healing_modes,
     learning,
     scheduler,
+    slack,
 )
 
 

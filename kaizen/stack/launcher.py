@@ -135,6 +135,7 @@ class Stack:
         self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
         self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
         self.say(f"Kubernetes    {kube_line}")
+        self.say(f"Slack         {slack_line(settings)}")
         if key_path is not None:
             self.say(f"Admin key     {key_path.resolve()}")
         self.say("Ready. Ctrl-C stops everything.")
@@ -209,3 +210,11 @@ def up(settings: Settings, say: Say, kube_mode: str | None = None) -> int:
         return 1
     finally:
         stack.stop()
+
+
+def slack_line(settings: Settings) -> str:
+    """Said once at start-up, so nobody waits for a Slack message that will never come."""
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        channel = settings.slack_approval_channel or "(no default channel: per-service only)"
+        return f"approvals asked in {channel}; votes at /v1/slack/events and /interactions"
+    return "not configured: approvals through the API only (KAIZEN_SLACK_BOT_TOKEN, ...)"

@@ -18,13 +18,22 @@ from kaizen.v1 import (
     healing_pb2,
     kubernetes_pb2,
     run_pb2,
+    slack_pb2,
 )
 from kaizen.v1.approval_pb2 import ApprovalState, RecordedVote
 from kaizen.v1.common_pb2 import SEVERITY_CRITICAL, RunLimits
 from kaizen.v1.healing_pb2 import HealingRequest
 
 SNAPSHOT = Path(__file__).with_name("contract_field_numbers.json")
-MODULES = (approval_pb2, change_window_pb2, common_pb2, healing_pb2, kubernetes_pb2, run_pb2)
+MODULES = (
+    approval_pb2,
+    change_window_pb2,
+    common_pb2,
+    healing_pb2,
+    kubernetes_pb2,
+    run_pb2,
+    slack_pb2,
+)
 
 
 def field_numbers() -> dict[str, dict[str, int]]:

@@ -55,3 +55,29 @@ def test_every_role_can_be_created(tmp_path: Path, role: str) -> None:
     env = kaizen_env(tmp_path / "home", KAIZEN_DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}")
     code, output = run(env, "keys", "create", "--name", f"k-{role}", "--role", role)
     assert code == 0 and output.strip().splitlines()[-1].startswith("kz_")
+
+
+def test_slack_users_are_linked_at_creation_or_later(settings: Settings, tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from kaizen.persistence.db import make_engine
+    from kaizen.persistence.slack import principal_for_slack_user
+
+    env = kaizen_env(tmp_path / "home", KAIZEN_DATABASE_URL=settings.database)
+    code, output = run(
+        env, "keys", "create", "--name", "erin", "--role", "approver", "--slack-user", "UERIN"
+    )
+    assert code == 0 and "linked 'erin' to Slack user UERIN" in output
+    code, output = run(env, "keys", "create", "--name", "frank", "--role", "approver")
+    assert code == 0
+    code, output = run(env, "users", "link", "--name", "frank", "--slack-user", "UERIN")
+    assert code == 2 and "already linked to 'erin'" in output
+    code, output = run(env, "users", "link", "--name", "frank", "--slack-user", "UFRANK")
+    assert code == 0, output
+    code, output = run(env, "users", "link", "--name", "nobody", "--slack-user", "UX")
+    assert code == 2 and "no principal named 'nobody'" in output
+    engine = make_engine(settings.database)
+    with Session(engine) as session:
+        assert principal_for_slack_user(session, "UERIN") == "erin"
+        assert principal_for_slack_user(session, "UFRANK") == "frank"
+    engine.dispose()

@@ -62,3 +62,15 @@ VERIFY_CHECK: Final[dict[str, Any]] = {
         maximum_attempts=3,
     ),
 }
+
+# A Slack Web API call: rate limits are honoured inside the call (Retry-After); other
+# failures are retried for a while, but a Slack outage must never hold up a run.
+SLACK_CALL: Final[dict[str, Any]] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "schedule_to_close_timeout": timedelta(minutes=10),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=30),
+    ),
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.healing.diagnosis import DiagnosisActivities
     from activities.healing.planning import PlanningActivities
     from activities.opa.healing_policy import HealingPolicyActivities
+    from activities.slack.notify import SlackActivities
     from activities.store.learning import LearningActivities
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalStatus
     from kaizen.v1.common_pb2 import Severity
@@ -29,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         HEALING_OUTCOME_REJECTED,
         HEALING_OUTCOME_ROLLED_BACK,
         AlertNotice,
+        HealingOutcome,
         HealingPlan,
         HealingPolicyInput,
         HealingRequest,
@@ -39,15 +42,24 @@ with workflow.unsafe.imports_passed_through():
         ResolveRequest,
     )
     from kaizen.v1.kubernetes_pb2 import WorkloadRef
+    from kaizen.v1.slack_pb2 import (
+        SlackApprovalRequest,
+        SlackDecisionUpdate,
+        SlackMessageRef,
+        SlackOutcomeNote,
+    )
     from workflows.gates import phases
     from workflows.gates.approval import is_rejection
     from workflows.gates.governed import GovernedRun
-    from workflows.gates.presets import DIAGNOSIS, POLICY_DECISION, STORE_WRITE
+    from workflows.gates.presets import DIAGNOSIS, POLICY_DECISION, SLACK_CALL, STORE_WRITE
     from workflows.gates.watchdog import WatchdogExpired, run_with_watchdog
 
     from .steps import StepFailed, apply_steps, verify
 
 KIND = "healing"
+# Runs started before approvals were asked in Slack replay without these activities.
+SLACK_PATCH = "slack-approvals"
+GATE_KEY = "approval-1"
 
 
 @workflow.defn
@@ -67,6 +79,7 @@ class HealingWorkflow(GovernedRun):
         self._result = HealingResult()
         self._started_at: datetime | None = None
         self._learned: set[str] = set()
+        self._slack: SlackMessageRef | None = None
 
     @workflow.signal
     def alert(self, notice: AlertNotice) -> None:
@@ -99,6 +112,7 @@ class HealingWorkflow(GovernedRun):
             self.ledger.record("run.cancelled", "the run was cancelled")
             self.ledger.enter(phases.CANCELLED)
             raise
+        await self._slack_outcome()
         # Let an in-flight vote finish so its caller gets an answer, not an error.
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._result.events.extend(self.ledger.events)
@@ -260,8 +274,18 @@ class HealingWorkflow(GovernedRun):
             f"{decision.approvals_required} approval(s) needed for {plan.action.summary}",
             {"required": decision.approvals_required, "roles": list(decision.approver_roles)},
         )
+        asking = None
+        if workflow.patched(SLACK_PATCH):
+            # Asked in Slack while the gate already listens: API votes count meanwhile.
+            asking = workflow.start_activity_method(
+                SlackActivities.post_approval_request,
+                self._slack_request(request, plan, decision),
+                **SLACK_CALL,
+            )
         state = await self.approval.wait(self.approval_timeout())
         waited = (workflow.now() - asked_at).total_seconds()
+        if asking is not None:
+            await self._slack_decided(asking, state)
         status_name = ApprovalStatus.Name(state.status).removeprefix("APPROVAL_STATUS_")
         self.ledger.record(
             "approval.decided",
@@ -329,6 +353,59 @@ class HealingWorkflow(GovernedRun):
         reason = f"the action failed: {failed}"
         self._finish(HEALING_OUTCOME_ABORTED, reason)
         await self._learn("aborted", reason)
+
+    def _slack_request(
+        self, request: HealingRequest, plan: HealingPlan, decision: PolicyDecision
+    ) -> SlackApprovalRequest:
+        info = workflow.info()
+        ask = SlackApprovalRequest(
+            workflow_id=info.workflow_id, run_id=info.run_id, gate_key=GATE_KEY,
+            service=request.service, namespace=request.namespace, risk=decision.risk,
+            summary=plan.action.summary, why=f"{self._result.diagnosis.summary}; {plan.action.why}",
+            required_approvals=decision.approvals_required, requested_by=request.requested_by,
+            kind=KIND,
+        )  # fmt: skip
+        ask.evidence.CopyFrom(self._result.diagnosis.evidence)
+        ask.deadline.CopyFrom(self.approval.state.deadline)
+        return ask
+
+    async def _slack_decided(self, asking: Any, state: Any) -> None:
+        """Replace the request's buttons with the decision; Slack trouble is recorded only."""
+        try:
+            self._slack = await asking
+            if not self._slack.posted:
+                return
+            self.ledger.record("slack.asked", f"approval asked in {self._slack.channel}",
+                               {"channel": self._slack.channel, "ts": self._slack.ts})  # fmt: skip
+            info = workflow.info()
+            await workflow.execute_activity_method(
+                SlackActivities.mark_approval_decided,
+                SlackDecisionUpdate(
+                    workflow_id=info.workflow_id, run_id=info.run_id, gate_key=GATE_KEY,
+                    status=state.status, decided_by=[v.vote.approver for v in state.votes],
+                    summary=self._result.action.summary,
+                ),
+                **SLACK_CALL,
+            )  # fmt: skip
+        except ActivityError as error:
+            self.ledger.record("slack.failed", f"Slack could not be updated: {error.cause}")
+
+    async def _slack_outcome(self) -> None:
+        if self._slack is None or not self._slack.posted:
+            return
+        info = workflow.info()
+        outcome = HealingOutcome.Name(self._result.outcome).removeprefix("HEALING_OUTCOME_")
+        try:
+            await workflow.execute_activity_method(
+                SlackActivities.post_run_outcome,
+                SlackOutcomeNote(
+                    workflow_id=info.workflow_id, run_id=info.run_id, gate_key=GATE_KEY,
+                    outcome=outcome.lower(), reason=self._result.reason,
+                ),
+                **SLACK_CALL,
+            )  # fmt: skip
+        except ActivityError as error:
+            self.ledger.record("slack.failed", f"the outcome was not posted: {error.cause}")
 
     def _started(self) -> datetime:
         assert self._started_at is not None
