@@ -213,3 +213,34 @@ async def test_url_verification_and_no_slack_configured(
     unconfigured = await api.post("/v1/slack/events", content=body, headers=sign(SECRET, body))
     assert unconfigured.status_code == 404
     assert "not configured" in unconfigured.json()["error"]
+
+
+async def test_the_requester_cannot_approve_from_slack_and_a_reaction_can_reject(
+    slack_api: httpx.AsyncClient,
+    keys: Keys,
+    fake_slack: FakeSlack,
+    target: WorkloadRef,
+    engine: Engine,
+) -> None:
+    with session_scope(engine) as session:
+        link_user(session, principal="alice", slack_user_id="UALICE")
+    run = await start_run(slack_api, keys.approver, target, playbook="scale_out")  # alice asks
+    await wait_for_run(
+        slack_api, run["id"], Keys.header(keys.viewer), in_phase("awaiting_approval")
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not fake_slack.messages():
+        time.sleep(0.1)
+    ts = fake_slack.messages()[0]["ts"]
+    own = reaction_event(
+        reaction="white_check_mark", user="UALICE", channel=APPROVAL_CHANNEL_ID, ts=ts,
+        event_id="EvOwn",
+    )  # fmt: skip
+    assert (await post_event(slack_api, own)).status_code == 200
+    assert audit_reasons(engine) == ["self_approval"]
+    reject = reaction_event(
+        reaction="x", user="UBOB", channel=APPROVAL_CHANNEL_ID, ts=ts, event_id="EvNo"
+    )
+    assert (await post_event(slack_api, reject)).status_code == 200
+    done = await wait_for_run(slack_api, run["id"], Keys.header(keys.viewer), ended)
+    assert done["result"]["outcome"] == "rejected" and "bob" in done["result"]["reason"]
