@@ -624,8 +624,10 @@ class LocalKubeControlPlane:
             },
             "spec": {"taints": [FAKE_NODE_TAINT]},
             "status": {
-                "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-                "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                # Room for a whole test session's workloads on the one fake node: at the
+                # kubelet default of 110 pods, late tests' pods stayed Pending.
+                "allocatable": {"cpu": "256", "memory": "1Ti", "pods": "1000"},
+                "capacity": {"cpu": "256", "memory": "1Ti", "pods": "1000"},
                 "nodeInfo": {
                     "architecture": "amd64",
                     "operatingSystem": "linux",
