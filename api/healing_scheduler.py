@@ -25,7 +25,7 @@ from temporalio.common import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.metrics import RUNS_STARTED, SCHEDULER_DECISIONS
-from api.run_views import STATUS_NAMES, web_ui_url
+from api.run_views import summary_record, web_ui_url
 from kaizen.persistence.db import session_scope
 from kaizen.persistence.scheduler import SchedulerEvent, count
 from kaizen.settings import Settings
@@ -129,17 +129,8 @@ async def _recently_closed(
         seconds=settings.healing_backoff_seconds
     ):
         return None
-    record = RunRecord(
-        id=workflow_id,
-        run_id=described.run_id,
-        kind=KIND,
-        status=STATUS_NAMES.get(described.status, "completed") if described.status else "",
-        service=described.typed_search_attributes.get(KAIZEN_SERVICE) or "",
-        tenant=described.typed_search_attributes.get(KAIZEN_TENANT) or "",
-        phase=described.typed_search_attributes.get(KAIZEN_PHASE) or "",
-        joined=True,
-        web_ui_url=web_ui_url(settings, workflow_id, described.run_id),
-    )
+    record = summary_record(settings, described)
+    record.joined = True
     return Scheduled(record=record, decision="backoff")
 
 

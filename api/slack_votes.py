@@ -153,13 +153,8 @@ class SlackVoteProcessor:
             decision_id=counted.decision_id,
         )  # fmt: skip
 
-    def refuse_request(self, reason: str, detail: str) -> None:
-        """A request that failed its signature check: audited, nothing else happens."""
-        with session_scope(self._engine) as session:
-            audit(session, kind="refusal", reason=reason, detail=detail)
-        SLACK_VOTES.labels(reason).inc()
-
     def note(self, vote_like: dict[str, str], reason: str, detail: str) -> None:
+        """A refusal that never became a vote (bad signature, redelivery, removed reaction)."""
         with session_scope(self._engine) as session:
             audit(session, kind="refusal", reason=reason, detail=detail, **vote_like)
         SLACK_VOTES.labels(reason).inc()

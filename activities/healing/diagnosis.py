@@ -168,7 +168,3 @@ def _summary(
     if breached:
         parts.append("breached: " + ", ".join(breached))
     return "; ".join(parts)
-
-
-def health_dict(health: WorkloadHealth) -> dict[str, Any]:
-    return MessageToDict(health, preserving_proto_field_name=True)

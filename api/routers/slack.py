@@ -33,10 +33,10 @@ async def _verified_body(request: Request, processor: SlackVoteProcessor, secret
     stamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
     if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_AGE_SECONDS:
-        processor.refuse_request("stale", f"request timestamp {stamp!r} outside 5 minutes")
+        processor.note({}, "stale", f"request timestamp {stamp!r} outside 5 minutes")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "stale or missing Slack timestamp")
     if not SignatureVerifier(secret).is_valid(body, stamp, signature):
-        processor.refuse_request("bad_signature", "the Slack signature does not match")
+        processor.note({}, "bad_signature", "the Slack signature does not match")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid Slack signature")
     return body
 

@@ -58,7 +58,3 @@ def latest_alert_states(session: Session, *, tenant: str, since: datetime) -> di
         .order_by(col(SchedulerEvent.id))
     ).all()
     return dict(rows)  # later rows overwrite earlier ones
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -3,6 +3,7 @@ them, and the real Temporal, OPA and Kubernetes API server behind Kaizen."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -70,14 +71,18 @@ async def slack_api(
 
 
 async def asked(
-    api: httpx.AsyncClient, keys: Keys, slack: FakeSlack, workload: WorkloadRef
+    api: httpx.AsyncClient,
+    keys: Keys,
+    slack: FakeSlack,
+    workload: WorkloadRef,
+    requester: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A run waiting for approval, and the message that asks for it in Slack."""
-    run = await start_run(api, keys.operator, workload, playbook="scale_out")
+    run = await start_run(api, requester or keys.operator, workload, playbook="scale_out")
     await wait_for_run(api, run["id"], Keys.header(keys.viewer), in_phase("awaiting_approval"))
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not slack.messages():
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)  # the worker shares this event loop
     messages = slack.messages()
     assert len(messages) == 1, messages
     return run, messages[0]
@@ -159,7 +164,7 @@ async def test_a_reaction_approves_and_slack_shows_the_decision_and_outcome(
     assert "actions" not in [block["type"] for block in updated.get("blocks", [])]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not fake_slack.replies(APPROVAL_CHANNEL_ID, ts):
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)  # the worker shares this event loop
     assert "fixed" in fake_slack.replies(APPROVAL_CHANNEL_ID, ts)[-1]["text"]
 
 
@@ -230,7 +235,7 @@ async def test_the_requester_cannot_approve_from_slack_and_a_reaction_can_reject
     )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not fake_slack.messages():
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)  # the worker shares this event loop
     ts = fake_slack.messages()[0]["ts"]
     own = reaction_event(
         reaction="white_check_mark", user="UALICE", channel=APPROVAL_CHANNEL_ID, ts=ts,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
+from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
     from google.protobuf.json_format import MessageToDict
@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.opa.healing_policy import HealingPolicyActivities
     from activities.slack.notify import SlackActivities
     from activities.store.learning import LearningActivities
-    from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalStatus
+    from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalState, ApprovalStatus
     from kaizen.v1.common_pb2 import Severity
     from kaizen.v1.healing_pb2 import (
         HEALING_OUTCOME_ABORTED,
@@ -369,7 +369,9 @@ class HealingWorkflow(GovernedRun):
         ask.deadline.CopyFrom(self.approval.state.deadline)
         return ask
 
-    async def _slack_decided(self, asking: Any, state: Any) -> None:
+    async def _slack_decided(
+        self, asking: ActivityHandle[SlackMessageRef], state: ApprovalState
+    ) -> None:
         """Replace the request's buttons with the decision; Slack trouble is recorded only."""
         try:
             self._slack = await asking
