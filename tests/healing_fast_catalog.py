@@ -8,9 +8,10 @@ from pathlib import Path
 
 from kaizen.catalog.playbooks import DEFAULT_DIR
 
-# The shipped playbooks with verification timings a test can wait for.
+# The shipped playbooks with verification timings a test can wait for. The timeout
+# leaves room for kwok to mark new pods Ready on a loaded CI machine.
 FAST_VERIFICATION = {
-    "timeout_seconds": 10,
+    "timeout_seconds": 45,
     "interval_seconds": 1,
     "settle_seconds": 0,
     "passes_required": 1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from kaizen.stack.kube import LocalKubeControlPlane
 from kaizen.v1.kubernetes_pb2 import WorkloadRef
 from tests.conftest import Keys, run_worker
 from tests.healing_env import set_service_mode, start_run
+from tests.healing_fast_catalog import fast_catalog
 from tests.kube_workloads import make_workload, read, wait_available
 from tests.polling import ended, event_types, in_phase, wait_for_run
 from tests.prometheus_fixtures import ScrapedPrometheus
@@ -128,14 +130,30 @@ async def test_approve_and_fix_verified_by_prometheus(
     assert learned(engine, done) == ["proposed", "approved", "executed", "verified"]
 
 
+@pytest.fixture
+async def quick_to_fail_worker(
+    settings: Settings, kube: LocalKubeControlPlane, prometheus: ScrapedPrometheus, tmp_path: Path
+) -> AsyncIterator[Settings]:
+    """Like ``healing_worker``, but verification gives up after 10 s: this test waits for it."""
+    quick = settings.model_copy(
+        update={
+            "prometheus_url": prometheus.url,
+            "playbooks_dir": fast_catalog(tmp_path / "quick", timeout_seconds=10),
+        }
+    )
+    async with run_worker(quick, kube):
+        yield quick
+
+
 async def test_failed_verification_rolls_back_to_the_previous_state(
     api: httpx.AsyncClient,
     keys: Keys,
     engine: Engine,
     kube: LocalKubeControlPlane,
     prometheus: ScrapedPrometheus,
-    healing_worker: Settings,
+    quick_to_fail_worker: Settings,
 ) -> None:
+    healing_worker = quick_to_fail_worker
     workload = make_workload(kube)
     await set_service_mode(healing_worker, engine, workload, "approval")
     error_ratio(prometheus, workload, 0.4)  # and it stays there: scaling does not help
