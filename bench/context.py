@@ -1,0 +1,101 @@
+"""What every scenario gets: the stack, clients on both sides, the report, the sizes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from bench.report import Report
+from bench.stack import BenchStack
+
+# Requests in flight at once, the same for Kaizen's API and the raw SDK.
+CONCURRENCY = 16
+DEMO_NAMESPACE = "demo"
+# Observe-mode runs (the default mode) preview on this Deployment; approval runs use another.
+OBSERVED_SERVICE = "web"
+APPROVAL_SERVICE = "api"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    starts: int = 1000
+    e2e_runs: int = 300
+    backlog: int = 1000
+    approvals: int = 100
+    policy_calls: int = 2000
+    storage_runs: int = 500
+
+    def scaled(self, factor: float) -> Sizes:
+        return Sizes(**{k: max(3, int(v * factor)) for k, v in self.__dict__.items()})
+
+
+@dataclass
+class Bench:
+    stack: BenchStack
+    report: Report
+    client: Client
+    api: httpx.AsyncClient
+    approver: httpx.AsyncClient
+    reps: int
+    sizes: Sizes
+    say: Callable[[str], None]
+
+    async def healing_run(self, symptom: str, service: str = OBSERVED_SERVICE) -> str:
+        """Start one low-severity healing run through the API; its workflow id."""
+        reply = await self.api.post(
+            "/v1/healing-runs",
+            json={"namespace": DEMO_NAMESPACE, "service": service, "symptom": symptom,
+                  "severity": "low"},
+        )  # fmt: skip
+        if reply.status_code != 202:
+            raise RuntimeError(f"POST /v1/healing-runs: {reply.status_code} {reply.text[:300]}")
+        body: dict[str, Any] = reply.json()
+        if body.get("joined"):
+            raise RuntimeError(f"{symptom!r} joined an existing run; bench keys must be unique")
+        return str(body["id"])
+
+
+async def timed(call: Callable[[], Awaitable[Any]]) -> float:
+    started = time.perf_counter()
+    await call()
+    return time.perf_counter() - started
+
+
+async def bounded(count: int, call: Callable[[int], Awaitable[float]]) -> list[float]:
+    """Run ``call(i)`` for i < count with CONCURRENCY in flight; each returns its latency."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+    latencies: list[float] = []
+
+    async def one(index: int) -> None:
+        async with gate:
+            latencies.append(await call(index))
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return latencies
+
+
+async def count_closed(client: Client, id_prefix: str) -> tuple[int, int]:
+    """(closed, completed) runs whose workflow id starts with ``id_prefix``."""
+    base = f"WorkflowId STARTS_WITH '{id_prefix}'"
+    closed = await client.count_workflows(f"{base} AND ExecutionStatus != 'Running'")
+    completed = await client.count_workflows(f"{base} AND ExecutionStatus = 'Completed'")
+    return closed.count, completed.count
+
+
+def ms(seconds: list[float]) -> list[float]:
+    return [s * 1000 for s in seconds]
+
+
+def cpu_ms_per(before: dict[str, Any], after: dict[str, Any], count: int) -> dict[str, float]:
+    """CPU milliseconds per operation of each component running at both readings."""
+    return {
+        part: (after[part].cpu_seconds - before[part].cpu_seconds) * 1000 / count
+        for part in before
+        if part in after
+    }
