@@ -10,6 +10,7 @@ in a tight loop by a flapping alert. Every decision is counted with its reason.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
@@ -22,6 +23,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.metrics import RUNS_STARTED, SCHEDULER_DECISIONS
@@ -84,32 +86,49 @@ async def start_or_join(
     request.tenant = settings.tenant
     request.limits.CopyFrom(run_limits(settings))
     workflow_id = healing_workflow_id(request)
-    scheduled = await _recently_closed(client, settings, workflow_id)
-    if scheduled is None:
-        scheduled = await _start(client, settings, request, workflow_id)
-        if scheduled.decision == "join":
-            # Recorded on the run: who else saw the problem, and when.
-            await client.get_workflow_handle(workflow_id).signal(HealingWorkflow.alert, notice)
+    try:
+        # One round trip in the common cases (a new key, or a run still going): only
+        # when a finished run of this key exists does the backoff need a describe.
+        scheduled = await _start(
+            client, settings, request, workflow_id, reuse=_first_reuse(settings)
+        )
+    except WorkflowAlreadyStartedError:
+        scheduled = await _recently_closed(client, settings, workflow_id) or await _start(
+            client, settings, request, workflow_id, reuse=WorkflowIDReusePolicy.ALLOW_DUPLICATE
+        )
+    if scheduled.decision == "join":
+        # Recorded on the run: who else saw the problem, and when.
+        await client.get_workflow_handle(workflow_id).signal(HealingWorkflow.alert, notice)
     RUNS_STARTED.labels(KIND, str(scheduled.decision != "proposal").lower()).inc()
     SCHEDULER_DECISIONS.labels(scheduled.decision).inc()
-    with session_scope(engine) as session:
-        count(
-            session,
-            SchedulerEvent(
-                kind=scheduled.decision,
-                tenant=request.tenant,
-                business_key=workflow_id,
-                source=request.source or "api",
-                severity=severity_name(request.severity),
-                alert_status=notice.status if notice.alertname else "",
-                reason={
-                    "proposal": "no run active for this key: started one",
-                    "join": "a run for this key is active: joined it",
-                    "backoff": "a run for this key ended within the backoff: joined it",
-                }[scheduled.decision],
-            ),
-        )
+    event = SchedulerEvent(
+        kind=scheduled.decision,
+        tenant=request.tenant,
+        business_key=workflow_id,
+        source=request.source or "api",
+        severity=severity_name(request.severity),
+        alert_status=notice.status if notice.alertname else "",
+        reason={
+            "proposal": "no run active for this key: started one",
+            "join": "a run for this key is active: joined it",
+            "backoff": "a run for this key ended within the backoff: joined it",
+        }[scheduled.decision],
+    )
+    # Off the event loop: a write waiting on SQLite's lock must not stall every other request.
+    await asyncio.to_thread(_record, engine, event)
     return scheduled
+
+
+def _first_reuse(settings: Settings) -> WorkflowIDReusePolicy:
+    """Refuse to reuse a finished run's id while a backoff applies, so its end is checked."""
+    if settings.healing_backoff_seconds > 0:
+        return WorkflowIDReusePolicy.REJECT_DUPLICATE
+    return WorkflowIDReusePolicy.ALLOW_DUPLICATE
+
+
+def _record(engine: Engine, event: SchedulerEvent) -> None:
+    with session_scope(engine) as session:
+        count(session, event)
 
 
 async def _recently_closed(
@@ -135,7 +154,12 @@ async def _recently_closed(
 
 
 async def _start(
-    client: Client, settings: Settings, request: HealingRequest, workflow_id: str
+    client: Client,
+    settings: Settings,
+    request: HealingRequest,
+    workflow_id: str,
+    *,
+    reuse: WorkflowIDReusePolicy,
 ) -> Scheduled:
     handle = await client.start_workflow(
         HealingWorkflow.run,
@@ -143,7 +167,7 @@ async def _start(
         id=workflow_id,
         task_queue=settings.healing_task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_reuse_policy=reuse,
         execution_timeout=timedelta(minutes=settings.run_timeout_minutes)
         + EXECUTION_TIMEOUT_MARGIN,
         memo={
