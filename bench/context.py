@@ -29,7 +29,7 @@ class Sizes:
     backlog: int = 1000
     approvals: int = 100
     policy_calls: int = 2000
-    storage_runs: int = 500
+    storage_runs: int = 300
 
     def scaled(self, factor: float) -> Sizes:
         return Sizes(**{k: max(3, int(v * factor)) for k, v in self.__dict__.items()})

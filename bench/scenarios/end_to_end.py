@@ -70,5 +70,8 @@ async def run(bench: Bench) -> None:
     for side, rounds in (("api", kaizen), ("raw", raw)):
         report.figure(f"e2e_p50_latency_{side}", [p50(r) for r in rounds], "ms")
         report.figure(f"e2e_p99_latency_{side}", [p99(r) for r in rounds], "ms")
-        for part in ("temporal", "api", "workers", "opa", "raw_worker"):
+        parts = (
+            ("temporal", "api", "workers", "opa") if side == "api" else ("temporal", "raw_worker")
+        )
+        for part in parts:
             report.figure(f"e2e_cpu_{side}_{part}", [c[part] for c in cpu[side]], "cpu-ms/run")
