@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from bench.procs import GroupUsage
 from bench.report import Report
 from bench.stack import BenchStack
 
@@ -92,7 +93,9 @@ def ms(seconds: list[float]) -> list[float]:
     return [s * 1000 for s in seconds]
 
 
-def cpu_ms_per(before: dict[str, Any], after: dict[str, Any], count: int) -> dict[str, float]:
+def cpu_ms_per(
+    before: dict[str, GroupUsage], after: dict[str, GroupUsage], count: int
+) -> dict[str, float]:
     """CPU milliseconds per operation of each component running at both readings."""
     return {
         part: (after[part].cpu_seconds - before[part].cpu_seconds) * 1000 / count

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.api.enums.v1 import TaskQueueType
@@ -25,9 +25,8 @@ from kaizen.persistence.api_keys import Role, create_key
 from kaizen.persistence.db import make_engine, session_scope
 from kaizen.settings import Settings
 from kaizen.stack import tools
-from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
-from kaizen.stack.kube_demo import create_demo
-from kaizen.stack.launcher import child_environment, ensure_admin_key
+from kaizen.stack.kube import LocalKubeControlPlane
+from kaizen.stack.launcher import Say, child_environment, ensure_admin_key, start_local_kube
 from kaizen.stack.opa_server import OpaServer
 from kaizen.stack.processes import ManagedProcess, free_port, http_ok
 from kaizen.stack.temporal_server import SQLITE_PRAGMAS, TemporalDevServer
@@ -40,8 +39,8 @@ UNPOLLED_TASK_QUEUE = "bench-unpolled"
 
 
 def tool_path(tool: tools.Tool) -> Path:
-    found = tools.locate(tool, Settings().resolved_tools_dir)
-    return found or tools.install(tool, Settings().resolved_tools_dir)
+    """The pinned binary: on PATH, cached, or built now (``tools.install`` looks first)."""
+    return tools.install(tool, Settings().resolved_tools_dir)
 
 
 def start_temporal(
@@ -76,10 +75,9 @@ class BenchStack:
     approver_key: str
     workers: ManagedProcess | None = None
     raw_worker: ManagedProcess | None = None
-    extra: list[TemporalDevServer] = field(default_factory=list)
 
     @classmethod
-    def start(cls, say: callable) -> BenchStack:  # type: ignore[valid-type]
+    def start(cls, say: Say) -> BenchStack:
         home = Path(tempfile.mkdtemp(prefix="kaizen-bench-"))
         say(f"starting the stack under {home}")
         temporal = start_temporal(home, name="temporal", db_file=home / "temporal.db")
@@ -95,11 +93,7 @@ class BenchStack:
         )  # fmt: skip
         opa.start()
         say("starting the local Kubernetes control plane")
-        kube = LocalKubeControlPlane(ensure_kube_binaries(), home / "kube")
-        kube.start()
-        create_demo(kube)
-        kubeconfig = home / "kubeconfig"
-        shutil.copyfile(kube.bot_kubeconfig, kubeconfig)
+        kube, kubeconfig = start_local_kube(home)
         admin_key = _read_key(ensure_admin_key(settings))
         approver_key = _create_key(settings, "bench-approver")
         env = child_environment(settings)
@@ -142,12 +136,9 @@ class BenchStack:
     async def start_raw_worker(self) -> None:
         if self.raw_worker is not None:
             return
-        self.raw_worker = ManagedProcess(
-            "raw-worker",
-            [sys.executable, "-m", "bench.raw", "--address", self.temporal.address,
-             "--task-queue", RAW_TASK_QUEUE],
-            self.home / "logs" / "raw-worker.log", env=self.env, cwd=REPO,
-        )  # fmt: skip
+        self.raw_worker = raw_worker_process(
+            self.temporal.address, RAW_TASK_QUEUE, self.home / "logs" / "raw-worker.log", self.env
+        )
         self.raw_worker.start()
         await wait_for_pollers(
             self.temporal.address, self.settings.temporal_namespace, RAW_TASK_QUEUE,
@@ -178,11 +169,19 @@ class BenchStack:
         for process in (self.workers, self.raw_worker, self.api):
             if process is not None:
                 process.stop(timeout=45)
-        for server in (*self.extra, self.opa, self.temporal):
-            server.stop()
+        self.opa.stop()
+        self.temporal.stop()
         self.kube.stop()
         if not os.environ.get("KAIZEN_BENCH_KEEP"):
             shutil.rmtree(self.home, ignore_errors=True)
+
+
+def raw_worker_process(
+    address: str, task_queue: str, log_path: Path, env: dict[str, str]
+) -> ManagedProcess:
+    """The raw SDK's worker (``bench.raw``) as a process of its own, like Kaizen's workers."""
+    command = [sys.executable, "-m", "bench.raw", "--address", address, "--task-queue", task_queue]
+    return ManagedProcess("raw-worker", command, log_path, env=env, cwd=REPO)
 
 
 async def wait_for_pollers(

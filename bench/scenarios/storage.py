@@ -4,16 +4,14 @@ synchronous=FULL). This is the evidence behind the default."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 from temporalio.client import Client
 
 from bench.context import Bench, bounded, timed
 from bench.raw import OneActivityWorkflow
-from bench.stack import REPO, start_temporal, wait_for_pollers
+from bench.stack import raw_worker_process, start_temporal, wait_for_pollers
 from bench.stats import p50
-from kaizen.stack.processes import ManagedProcess
 from kaizen.stack.temporal_server import SQLITE_PRAGMAS
 
 TASK_QUEUE = "bench-storage"
@@ -27,12 +25,9 @@ async def measure(bench: Bench, storage: str) -> list[tuple[float, float]]:
     db_file = None if storage == "memory" else home / "temporal.db"
     pragmas = SQLITE_PRAGMAS if storage == "file_wal" else ()
     server = start_temporal(home, name="temporal", db_file=db_file, pragmas=pragmas, ui=False)
-    worker = ManagedProcess(
-        "raw-worker",
-        [sys.executable, "-m", "bench.raw", "--address", server.address, "--task-queue",
-         TASK_QUEUE],
-        home / "raw-worker.log", env=bench.stack.env, cwd=REPO,
-    )  # fmt: skip
+    worker = raw_worker_process(
+        server.address, TASK_QUEUE, home / "raw-worker.log", bench.stack.env
+    )
     worker.start()
     results = []
     try:

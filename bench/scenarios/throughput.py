@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bench.context import Bench, bounded, count_closed, ms, timed
+from bench.context import Bench, bounded, count_closed, cpu_ms_per, ms, timed
 from bench.raw import NoopWorkflow
 from bench.stack import UNPOLLED_TASK_QUEUE
 from bench.stats import p50, p99
@@ -39,9 +40,6 @@ class DrainRound:
 
 
 async def raw_starts(bench: Bench, tag: str) -> StartRound:
-    n = bench.sizes.starts
-    before = bench.stack.usage()
-
     async def start(i: int) -> float:
         return await timed(
             lambda: bench.client.start_workflow(
@@ -52,26 +50,27 @@ async def raw_starts(bench: Bench, tag: str) -> StartRound:
             )  # fmt: skip
         )
 
-    return await _start_round(bench, n, start, before, ("temporal",))
+    return await _start_round(bench, start, ("temporal",))
 
 
 async def api_starts(bench: Bench, tag: str) -> StartRound:
-    n = bench.sizes.starts
-    before = bench.stack.usage()
-
     async def start(i: int) -> float:
         return await timed(lambda: bench.healing_run(f"latency-{tag}-{i}"))
 
-    return await _start_round(bench, n, start, before, ("temporal", "api"))
+    return await _start_round(bench, start, ("temporal", "api"))
 
 
-async def _start_round(bench, n, start, before, parts) -> StartRound:  # type: ignore[no-untyped-def]
+async def _start_round(
+    bench: Bench, start: Callable[[int], Awaitable[float]], parts: tuple[str, ...]
+) -> StartRound:
+    """``bench.sizes.starts`` calls of ``start``; CPU is kept for the ``parts`` doing the work."""
+    n = bench.sizes.starts
+    before = bench.stack.usage()
     started = time.perf_counter()
     latencies = await bounded(n, start)
     wall = time.perf_counter() - started
-    after = bench.stack.usage()
-    cpu = {p: (after[p].cpu_seconds - before[p].cpu_seconds) * 1000 / n for p in parts}
-    return StartRound(n / wall, ms(latencies), cpu)
+    cpu = cpu_ms_per(before, bench.stack.usage(), n)
+    return StartRound(n / wall, ms(latencies), {p: cpu[p] for p in parts})
 
 
 async def drain(bench: Bench, tag: str, processes: int) -> DrainRound:
@@ -99,10 +98,9 @@ async def drain(bench: Bench, tag: str, processes: int) -> DrainRound:
     after = bench.stack.usage()
     await bench.stack.stop_workers()
     drained = n - done_at_start
-    cpu = {
-        p: (after[p].cpu_seconds - before[p].cpu_seconds) * 1000 / drained
-        for p in ("temporal", "workers", "opa")
-    }
+    parts = ("temporal", "workers", "opa")
+    cpu = cpu_ms_per(before, after, drained)
+    cpu = {p: cpu[p] for p in parts}
     return DrainRound(processes, drained / elapsed, peak_total, peak_process, cpu, n - completed)
 
 
@@ -164,17 +162,17 @@ async def run(bench: Bench) -> None:
         "backlog_throughput_2_vs_1_workers",
         [b.per_second / a.per_second for a, b in zip(one, two, strict=True)],
     )
-    for processes, rounds in drains.items():
+    for processes, drained in drains.items():
         label = f"backlog_{processes}w"
-        report.figure(f"{label}_throughput", [r.per_second for r in rounds], "runs/s")
-        report.figure(f"{label}_worker_peak_rss", [r.peak_rss_mib for r in rounds], "MiB")
+        report.figure(f"{label}_throughput", [r.per_second for r in drained], "runs/s")
+        report.figure(f"{label}_worker_peak_rss", [r.peak_rss_mib for r in drained], "MiB")
         report.figure(
             f"{label}_worker_peak_rss_largest_process",
-            [r.peak_process_rss_mib for r in rounds],
+            [r.peak_process_rss_mib for r in drained],
             "MiB",
         )
-        for part in rounds[0].cpu_ms_per_run:
+        for part in drained[0].cpu_ms_per_run:
             report.figure(
-                f"{label}_cpu_{part}", [r.cpu_ms_per_run[part] for r in rounds], "cpu-ms/run"
+                f"{label}_cpu_{part}", [r.cpu_ms_per_run[part] for r in drained], "cpu-ms/run"
             )
-        report.figure(f"{label}_runs_not_completed", [float(r.failed) for r in rounds], "runs")
+        report.figure(f"{label}_runs_not_completed", [float(r.failed) for r in drained], "runs")

@@ -62,6 +62,20 @@ def ensure_admin_key(settings: Settings) -> Path | None:
         engine.dispose()
 
 
+def start_local_kube(home: Path) -> tuple[LocalKubeControlPlane, Path]:
+    """The local control plane with the demo namespace, and the bot's kubeconfig (0600)."""
+    try:
+        plane = LocalKubeControlPlane(ensure_kube_binaries(), home / "kube")
+        plane.start()
+        create_demo(plane)
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+        raise StackError(f"local Kubernetes did not start: {error}") from error
+    kubeconfig = home / "kubeconfig"
+    shutil.copyfile(plane.bot_kubeconfig, kubeconfig)
+    os.chmod(kubeconfig, 0o600)
+    return plane, kubeconfig
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -145,15 +159,7 @@ class Stack:
         if self.kube_mode != "local":
             return connect_kubernetes(self.settings).source
         self.say("starting the local Kubernetes control plane (first start builds it)...")
-        try:
-            self.kube = LocalKubeControlPlane(ensure_kube_binaries(), home / "kube")
-            self.kube.start()
-            create_demo(self.kube)
-        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
-            raise StackError(f"local Kubernetes did not start: {error}") from error
-        kubeconfig = home / "kubeconfig"
-        shutil.copyfile(self.kube.bot_kubeconfig, kubeconfig)
-        os.chmod(kubeconfig, 0o600)
+        self.kube, kubeconfig = start_local_kube(home)
         env["KAIZEN_KUBECONFIG"] = str(kubeconfig)
         return (
             f"local API server {self.kube.server}; namespace {DEMO_NAMESPACE} with "
