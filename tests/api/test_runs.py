@@ -131,3 +131,29 @@ async def test_binary_payload_setting_runs_end_to_end(
     history = await (await connect(binary)).get_workflow_handle(started["id"]).fetch_history()
     first = history.events[0].workflow_execution_started_event_attributes.input.payloads[0]
     assert first.metadata["encoding"] == b"binary/protobuf"
+
+
+async def test_more_concurrent_starts_than_pooled_connections_all_start(
+    api: httpx.AsyncClient, keys: Keys, engine: Engine
+) -> None:
+    # 40 in flight outnumber the 15 pooled SQLite connections. A request-long session in
+    # authentication plus an audit write on the event loop once deadlocked here until the
+    # pool's 30 s timeout; now every start answers promptly.
+    import asyncio
+
+    from kaizen.persistence.db import session_scope
+    from kaizen.persistence.scheduler import totals
+
+    operator = Keys.header(keys.operator)
+    service = f"svc-{uuid.uuid4().hex[:6]}"
+
+    async def start(index: int) -> httpx.Response:
+        body = {"service": service, "namespace": "shop", "symptom": f"Latency-{index}",
+                "severity": "low"}  # fmt: skip
+        return await api.post("/v1/healing-runs", json=body, headers=operator)
+
+    replies = await asyncio.wait_for(asyncio.gather(*(start(i) for i in range(40))), timeout=20)
+    assert [r.status_code for r in replies] == [202] * 40, [r.text for r in replies][:3]
+    assert len({r.json()["id"] for r in replies}) == 40
+    with session_scope(engine) as session:
+        assert totals(session, tenant="default")["proposal"] == 40
