@@ -570,6 +570,10 @@ class LocalKubeControlPlane:
                 f"--server-address={h}:{kwok_port}",
                 "--cidr=10.0.0.1/24",
                 f"--node-ip={h}",
+                # Heartbeat through a Lease. Without one kwok refreshes the node's status
+                # only every minute, past the controller manager's 50 s grace: the node went
+                # NotReady for ~5 s every 55 s and its pods were marked unready and evicted.
+                "--node-lease-duration-seconds=40",
             ],
         )
         everyone = [etcd, apiserver, kcm, sched, kwok]
