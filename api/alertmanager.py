@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from google.protobuf.struct_pb2 import Struct
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas import K8S_NAME, SYMPTOM, RunView
 from kaizen.contract.timestamps import to_timestamp
@@ -39,6 +39,18 @@ SEVERITIES: Final = {
 
 AlertStatus = Literal["firing", "resolved"]
 
+# What Alertmanager sends is bounded by the rules that fired, not by us; these are far
+# above what real rules produce (kube-state-metrics alerts carry ~20 labels) and keep one
+# delivery from holding the API's memory or a run's input hostage.
+MAX_LABELS: Final = 128
+MAX_ANNOTATIONS: Final = 64
+LabelName = Annotated[str, StringConstraints(max_length=256)]
+LabelValue = Annotated[str, StringConstraints(max_length=4096)]
+AnnotationValue = Annotated[str, StringConstraints(max_length=16 * 1024)]
+Labels = Annotated[dict[LabelName, LabelValue], Field(max_length=MAX_LABELS)]
+Annotations = Annotated[dict[LabelName, AnnotationValue], Field(max_length=MAX_ANNOTATIONS)]
+Text = Annotated[str, StringConstraints(max_length=4096)]
+
 
 class AlertmanagerAlert(BaseModel):
     """One alert of a notification."""
@@ -47,12 +59,12 @@ class AlertmanagerAlert(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     status: AlertStatus
-    labels: dict[str, str]
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: Labels
+    annotations: Annotations = Field(default_factory=dict)
     starts_at: datetime | None = Field(default=None, alias="startsAt")
     ends_at: datetime | None = Field(default=None, alias="endsAt")
-    generator_url: str = Field(default="", alias="generatorURL")
-    fingerprint: str = ""
+    generator_url: Text = Field(default="", alias="generatorURL")
+    fingerprint: Annotated[str, StringConstraints(max_length=128)] = ""
 
 
 class AlertmanagerWebhook(BaseModel):
@@ -61,14 +73,16 @@ class AlertmanagerWebhook(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     version: Literal["4"] = Field(description='Payload version; only "4" is understood')
-    group_key: str = Field(default="", alias="groupKey")
-    truncated_alerts: int = Field(default=0, ge=0, alias="truncatedAlerts")
+    group_key: Annotated[str, StringConstraints(max_length=16 * 1024)] = Field(
+        default="", alias="groupKey"
+    )
+    truncated_alerts: int = Field(default=0, ge=0, le=2**31, alias="truncatedAlerts")
     status: AlertStatus
-    receiver: str = ""
-    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
-    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
-    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
-    external_url: str = Field(default="", alias="externalURL")
+    receiver: Text = ""
+    group_labels: Labels = Field(default_factory=dict, alias="groupLabels")
+    common_labels: Labels = Field(default_factory=dict, alias="commonLabels")
+    common_annotations: Annotations = Field(default_factory=dict, alias="commonAnnotations")
+    external_url: Text = Field(default="", alias="externalURL")
     alerts: list[AlertmanagerAlert] = Field(min_length=1, max_length=MAX_ALERTS)
 
 

@@ -10,10 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from activities.opa.client import PolicyClient
+from api.edge.body_limit import BodyLimit
+from api.edge.gatekeeper import Gatekeeper
+from api.edge.request_log import RequestLog
+from api.error_docs import document_error_responses
 from api.errors import install_error_handlers
 from api.healing_metrics import COLLECTOR
-from api.metrics import record_request
 from api.routers import alerts, change_windows, healing, healing_runs, health, runs, slack
+from api.routers.alerts import ALERTMANAGER_PATH
 from api.routers.healing import push_modes_or_warn
 from api.temporal_connection import TemporalConnection
 from kaizen import __version__
@@ -51,7 +55,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.middleware("http")(record_request)
+    # Added innermost first: a request meets the request log, then the gatekeeper
+    # (authentication and rate limits), then the body cap, and only then a route.
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_request_bytes,
+        by_path={ALERTMANAGER_PATH: settings.max_alertmanager_request_bytes},
+    )
+    app.add_middleware(Gatekeeper, settings=settings)
+    app.add_middleware(RequestLog)
     for router in (
         health.router,
         healing_runs.router,
@@ -62,4 +74,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         slack.router,
     ):
         app.include_router(router)
+    document_error_responses(app)
     return app

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.payload_size import PayloadTooLarge
 from api.temporal_connection import TemporalUnavailable
 from api.voting import VoteRefused
 from kaizen.catalog.playbooks import ParameterError
@@ -99,7 +100,30 @@ async def _rpc_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
         return JSONResponse(status_code=503, content=error_body(f"Temporal unavailable: {exc}"))
     log.error("Temporal call failed: %s", exc, exc_info=exc)
-    return JSONResponse(status_code=502, content=error_body(f"Temporal refused the call: {exc}"))
+    return JSONResponse(
+        status_code=502, content=error_body(f"Temporal refused the call ({exc.status.name})")
+    )
+
+
+async def _payload_too_large(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PayloadTooLarge)
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content=error_body(
+            f"invalid request: {exc.field}: {exc}",
+            problems=[{"field": exc.field, "message": str(exc)}],
+        ),
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log; the client gets JSON like every other error, and
+    # nothing of the internals.
+    log.error("unexpected error: %s", exc, exc_info=exc)
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content=error_body("internal error; the API log has the details"),
+    )
 
 
 async def _temporal_unavailable(_request: Request, exc: Exception) -> JSONResponse:
@@ -114,3 +138,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WorkflowUpdateFailedError, _update_failed)
     app.add_exception_handler(RPCError, _rpc_error)
     app.add_exception_handler(TemporalUnavailable, _temporal_unavailable)
+    app.add_exception_handler(PayloadTooLarge, _payload_too_large)
+    # Starlette's outermost layer uses this one for anything no other handler took.
+    app.add_exception_handler(Exception, _unexpected)

@@ -27,6 +27,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.metrics import RUNS_STARTED, SCHEDULER_DECISIONS
+from api.payload_size import check_payload_size
 from api.run_views import summary_record, web_ui_url
 from kaizen.persistence.db import session_scope
 from kaizen.persistence.scheduler import SchedulerEvent, count
@@ -85,6 +86,9 @@ async def start_or_join(
     """
     request.tenant = settings.tenant
     request.limits.CopyFrom(run_limits(settings))
+    # Before anything is sent: a payload the server would refuse is the caller's to shrink.
+    for message in (request, notice):
+        check_payload_size(client.data_converter, message, settings.max_payload_bytes)
     workflow_id = healing_workflow_id(request)
     try:
         # One round trip in the common cases (a new key, or a run still going): only

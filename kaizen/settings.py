@@ -40,6 +40,27 @@ class Settings(BaseSettings):
     """Base URL of an external OPA server; overrides the embedded port."""
     policies_dir: Path = Path("policies")
     """Rego policies and data loaded into the embedded OPA."""
+    opa_token: str | None = None
+    """Bearer token Kaizen sends to OPA. ``kaizen up`` makes one (``KAIZEN_HOME/opa.token``,
+    mode 0600) and starts the embedded OPA so that only its holder may use OPA's API."""
+
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest request body the API reads; a larger one is answered 413 unread."""
+    max_alertmanager_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """Largest body of ``POST /v1/alerts/alertmanager`` (a group may hold many alerts)."""
+    max_payload_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest encoded Temporal payload the API sends (a start, signal or update input).
+    Below the Temporal server's own 2 MiB blob limit, so a refusal is a 422 naming the
+    field, never the server's error."""
+
+    rate_limit_per_key: float = Field(default=50.0, gt=0)
+    """Requests per second one API key may make (a token bucket; bursts up to twice this)."""
+    rate_limit_per_client: float = Field(default=20.0, gt=0)
+    """Requests per second one client address may make without a valid key or signature
+    (a token bucket; bursts up to twice this)."""
+    rate_limit_failed_auth: float = Field(default=1.0, gt=0)
+    """Failed authentications per second one client address may make (bursts of 10):
+    limited hardest, so keys cannot be guessed."""
 
     api_host: str = "127.0.0.1"
     """Interface the API listens on."""

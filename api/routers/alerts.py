@@ -39,11 +39,12 @@ from kaizen.settings import Settings
 from workflows.healing.workflow import HealingWorkflow
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+ALERTMANAGER_PATH = "/v1/alerts/alertmanager"
 
 ACTIONS: dict[str, AlertAction] = {"proposal": "started", "join": "joined", "backoff": "backoff"}
 
 
-@router.post("/alertmanager")
+@router.post(ALERTMANAGER_PATH.removeprefix(router.prefix))
 async def receive_alertmanager(
     body: AlertmanagerWebhook,
     principal: Operator,

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Final, Literal, cast
 
+from annotated_types import Len
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
+from kaizen.contract.bounds import MAX_STRING_CHARS, check_free_form
 from kaizen.contract.json_codec import WELL_KNOWN_JSON, enum_short_names
+
+MAX_REPEATED_ITEMS: Final = 1000
+"""Items a repeated field of a request may hold."""
 
 _SCALARS: dict[int, type] = {
     FieldDescriptor.TYPE_STRING: str,
@@ -70,6 +75,17 @@ def response_model(message_type: type[Message] | Descriptor) -> type[BaseModel]:
     return model
 
 
+def _bounded(field: FieldDescriptor, kind: Any) -> Any:
+    """A request field's type with the contract's limits on what a caller may send."""
+    if kind == dict[str, Any]:
+        return Annotated[kind, AfterValidator(check_free_form)]
+    if kind is str:
+        return Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS)]
+    if field.is_repeated:
+        return Annotated[list[kind], Len(max_length=MAX_REPEATED_ITEMS)]
+    return kind
+
+
 def request_model(
     name: str,
     message_type: type[Message],
@@ -85,9 +101,10 @@ def request_model(
     fields: dict[str, Any] = {}
     for field_name in required:
         field = descriptor.fields_by_name[field_name]
-        fields[field_name] = (_field_type(field), rules.get(field_name, Field(...)))
+        kind = _bounded(field, _field_type(field))
+        fields[field_name] = (kind, rules.get(field_name, Field(...)))
     for field_name in optional:
         field = descriptor.fields_by_name[field_name]
         info = rules.get(field_name, Field(default=None))
-        fields[field_name] = (_field_type(field) | None, info)
+        fields[field_name] = (_bounded(field, _field_type(field)) | None, info)
     return create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)
