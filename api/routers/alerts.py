@@ -41,8 +41,6 @@ from workflows.healing.workflow import HealingWorkflow
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 ALERTMANAGER_PATH = "/v1/alerts/alertmanager"
 
-ACTIONS: dict[str, AlertAction] = {"proposal": "started", "join": "joined", "backoff": "backoff"}
-
 
 @router.post(ALERTMANAGER_PATH.removeprefix(router.prefix))
 async def receive_alertmanager(
@@ -84,9 +82,7 @@ async def receive_alertmanager(
             scheduled = await start_or_join(
                 client, settings, engine, target.request, notice=target.notice
             )
-            results.append(
-                _result(alert, ACTIONS[scheduled.decision], run=to_api(scheduled.record))
-            )
+            results.append(_result(alert, scheduled.decision, run=to_api(scheduled.record)))
         else:
             results.append(await _resolve(client, settings, engine, alert, target))
     return AlertsReply(results=results)

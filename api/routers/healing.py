@@ -246,7 +246,8 @@ def _firing_without_run(
             streaks[event.business_key] = (first, event)
     items: list[FocusItemView] = []
     for key, (first, last) in streaks.items():
-        namespace, service, symptom = key.removeprefix(prefix).split(":", 2)
+        # Keys are per workload (namespace:service); older ones also named the symptom.
+        namespace, service, *symptom = key.removeprefix(prefix).split(":", 2)
         items.append(
             FocusItemView(
                 state="firing_without_run",
@@ -254,7 +255,7 @@ def _firing_without_run(
                 run_id="",
                 namespace=namespace,
                 service=service,
-                symptom=symptom,
+                symptom=symptom[0] if symptom else "",
                 severity=last.severity,
                 phase="",
                 risk="",

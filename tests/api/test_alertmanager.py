@@ -108,7 +108,7 @@ async def test_firing_alert_starts_a_run_and_its_group_mate_joins(
     assert reply.status_code == 200, reply.text
     results = reply.json()["results"]
     assert [r["action"] for r in results] == ["started", "joined"]
-    run_id = f"healing:default:shop:{service}:HighErrorRate"
+    run_id = f"healing:default:shop:{service}"
     started.append(run_id)
     assert [r["run"]["id"] for r in results] == [run_id, run_id]
     assert results[0]["run"]["joined"] is False and results[1]["run"]["joined"] is True
@@ -126,9 +126,13 @@ async def test_firing_alert_starts_a_run_and_its_group_mate_joins(
         "severity": "critical",
         "source": "alertmanager",
     }
-    # The join is recorded on the run: who else saw the problem.
+    # Both triggers are recorded on the run (the first came with its start, atomically):
+    # who saw the problem, and when.
     notices = await signalled(client, run_id)
-    assert [(n.status, n.fingerprint) for n in notices] == [("firing", second["fingerprint"])]
+    assert [(n.status, n.fingerprint) for n in notices] == [
+        ("firing", first["fingerprint"]),
+        ("firing", second["fingerprint"]),
+    ]
     assert notices[0].labels["deployment"] == service and notices[0].source == "alertmanager"
     assert notices[0].starts_at.ToJsonString() == "2026-01-02T03:04:05.678Z"
     assert not notices[0].HasField("ends_at")  # Go's zero time means "no end yet"
@@ -173,7 +177,8 @@ async def test_resolved_alert_is_recorded_on_the_running_run(
     assert result["run"]["id"] == fired["run"]["id"]
     assert result["run"]["run_id"] == fired["run"]["run_id"]
     assert result["run"]["status"] == "running"
-    [notice] = await signalled(client, fired["run"]["id"])
+    [firing, notice] = await signalled(client, fired["run"]["id"])
+    assert firing.status == "firing"
     assert notice.status == "resolved" and notice.fingerprint == resolved["fingerprint"]
     assert notice.ends_at.ToJsonString() == "2026-01-02T04:00:00Z"
 
@@ -192,7 +197,8 @@ async def test_resolved_alert_without_a_run_is_skipped(
     await client.get_workflow_handle(fired["run"]["id"]).terminate("ended for the test")
     reply = await post(api, keys.operator, payload(alert(service, status="resolved")))
     assert reply.json()["results"][0]["action"] == "skipped"
-    assert await signalled(client, fired["run"]["id"]) == []
+    # Only the firing alert that started it: the resolution reached no ended run.
+    assert [n.status for n in await signalled(client, fired["run"]["id"])] == ["firing"]
 
 
 async def test_unmappable_alert_is_skipped_while_the_others_proceed(

@@ -28,9 +28,13 @@ async def test_same_business_key_joins_the_running_run(api: httpx.AsyncClient, k
     assert first["joined"] is False
     assert second["joined"] is True
     assert second["id"] == first["id"] and second["run_id"] == first["run_id"]
-    other = (await api.post("/v1/healing-runs", json={**body, "symptom": "Other"},
+    # One mutating run per workload: another symptom of the same workload joins it too.
+    symptom = (await api.post("/v1/healing-runs", json={**body, "symptom": "Other"},
+                              headers=operator)).json()  # fmt: skip
+    assert symptom["joined"] is True and symptom["run_id"] == first["run_id"]
+    other = (await api.post("/v1/healing-runs", json={**body, "service": body["service"] + "-b"},
                             headers=operator)).json()  # fmt: skip
-    assert other["id"] != first["id"]
+    assert other["id"] != first["id"] and other["joined"] is False
     for run_id in (first["id"], other["id"]):
         await api.post(f"/v1/runs/{run_id}/cancel", headers=operator)
 
@@ -148,7 +152,7 @@ async def test_more_concurrent_starts_than_pooled_connections_all_start(
     service = f"svc-{uuid.uuid4().hex[:6]}"
 
     async def start(index: int) -> httpx.Response:
-        body = {"service": service, "namespace": "shop", "symptom": f"Latency-{index}",
+        body = {"service": f"{service}-{index}", "namespace": "shop", "symptom": "Latency",
                 "severity": "low"}  # fmt: skip
         return await api.post("/v1/healing-runs", json=body, headers=operator)
 
