@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database)
         app.state.temporal = TemporalConnection(settings)
-        app.state.policy = PolicyClient(settings.opa_base_url)
+        app.state.policy = PolicyClient(settings.opa_base_url, token=settings.opa_token)
         app.state.modes_lock = asyncio.Lock()
         # OPA forgets pushed data when it restarts; the API (re)starting is one moment to
         # repush. A down OPA must not stop the API: policy decisions repush when they miss it.

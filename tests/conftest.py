@@ -43,6 +43,7 @@ def settings(servers: SessionServers, tmp_path: Path) -> Settings:
         home=tmp_path / "home",
         temporal_address=servers.temporal_address,
         opa_url=servers.opa_url,
+        opa_token=servers.opa_token,
         database_url=f"sqlite:///{tmp_path / 'kaizen.db'}",
         healing_task_queue=f"test-healing-{uuid.uuid4().hex[:10]}",
         approval_timeout_seconds=120,

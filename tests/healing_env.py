@@ -22,7 +22,7 @@ async def set_service_mode(
     """As ``PUT /v1/healing/modes/...`` does: the database row, then OPA's copy."""
     with session_scope(engine) as session:
         set_mode(session, namespace=workload.namespace, service=workload.name, mode=mode, by="root")
-    policy = PolicyClient(settings.opa_base_url)
+    policy = PolicyClient(settings.opa_base_url, token=settings.opa_token)
     try:
         await push_modes(policy, engine)
     finally:
@@ -30,7 +30,7 @@ async def set_service_mode(
 
 
 async def set_risk_floor(settings: Settings, namespace: str, risk: str) -> None:
-    policy = PolicyClient(settings.opa_base_url)
+    policy = PolicyClient(settings.opa_base_url, token=settings.opa_token)
     try:
         await policy.put_data("kaizen/healing/namespace_risk_floor", {namespace: risk})
     finally:

@@ -1,7 +1,12 @@
-"""The real servers a test session shares: a Temporal dev server and OPA on free ports."""
+"""The real servers a test session shares: a Temporal dev server and OPA on free ports.
+
+OPA runs as ``kaizen up`` runs it, answering only requests that carry its token, so every
+test that talks to it goes through that boundary.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +24,7 @@ POLICIES = REPO / "policies"
 class SessionServers:
     temporal_address: str
     opa_url: str
+    opa_token: str
     temporal: TemporalDevServer
     opa: OpaServer
 
@@ -29,6 +35,7 @@ class SessionServers:
 
 def start_session_servers(state_dir: Path) -> SessionServers:
     tools_dir = Settings().resolved_tools_dir
+    opa_token = secrets.token_urlsafe(32)
     temporal = TemporalDevServer(
         tools.require(tools.TEMPORAL, tools_dir),
         host="127.0.0.1",
@@ -42,6 +49,7 @@ def start_session_servers(state_dir: Path) -> SessionServers:
         port=free_port(),
         policies_dir=POLICIES,
         log_path=state_dir / "opa.log",
+        token=opa_token,
     )
     temporal.start()
     try:
@@ -50,5 +58,14 @@ def start_session_servers(state_dir: Path) -> SessionServers:
         temporal.stop()
         raise
     return SessionServers(
-        temporal_address=temporal.address, opa_url=opa.url, temporal=temporal, opa=opa
+        temporal_address=temporal.address,
+        opa_url=opa.url,
+        opa_token=opa_token,
+        temporal=temporal,
+        opa=opa,
     )
+
+
+def opa_auth(settings: Settings) -> dict[str, str]:
+    """Headers for a test's own requests to OPA, which answers only Kaizen's token."""
+    return {"Authorization": f"Bearer {settings.opa_token}"} if settings.opa_token else {}

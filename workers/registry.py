@@ -44,7 +44,7 @@ class ActivityClients:
     def open(cls, settings: Settings, kube: ApiClient | None) -> ActivityClients:
         return cls(
             engine=make_engine(settings.database),
-            policy=PolicyClient(settings.opa_base_url),
+            policy=PolicyClient(settings.opa_base_url, token=settings.opa_token),
             catalog=catalog(settings.catalog_dir),
             learning_min_history=settings.learning_min_history,
             kube=kube,

@@ -20,14 +20,21 @@ class PolicyAnswer:
 
 
 class PolicyClient:
-    """Queries rules by package path; one aiohttp session for the process's lifetime."""
+    """Queries rules by package path; one aiohttp session for the process's lifetime.
 
-    def __init__(self, base_url: str, *, timeout_seconds: float = 5.0) -> None:
+    ``token`` is sent as ``Authorization: Bearer`` on every request: the embedded OPA
+    answers nothing else (``KAIZEN_OPA_TOKEN``); None for an OPA without authentication.
+    """
+
+    def __init__(
+        self, base_url: str, *, token: str | None = None, timeout_seconds: float = 5.0
+    ) -> None:
         parts = urlsplit(base_url)
         self._opa = AsyncOpaClient(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or (443 if parts.scheme == "https" else 80),
             ssl=parts.scheme == "https",
+            token=token,
             timeout=timeout_seconds,
             retries=0,  # Temporal retries the activity; two retry layers would hide outages.
         )

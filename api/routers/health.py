@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from activities.opa.modes import MODES_DATA_PATH
 from api.deps import SettingsDep
 from api.temporal_connection import TemporalConnection
 
@@ -28,7 +29,7 @@ async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     """Temporal, OPA and the database all answer; 503 names the ones that do not."""
     checks = await asyncio.gather(
         _check_temporal(request.app.state.temporal),
-        _check_opa(settings.opa_base_url),
+        _check_opa(settings.opa_base_url, settings.opa_token),
         asyncio.to_thread(_check_database, request.app.state.engine),
     )
     results = dict(zip(("temporal", "opa", "database"), checks, strict=True))
@@ -54,10 +55,13 @@ async def _check_temporal(connection: TemporalConnection) -> str:
     return "ok"
 
 
-async def _check_opa(base_url: str) -> str:
+async def _check_opa(base_url: str, token: str | None) -> str:
+    # OPA's /health needs no token; reading a document Kaizen writes proves that OPA also
+    # takes Kaizen's token (a wrong one would fail every decision with 401).
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        async with httpx.AsyncClient(timeout=3) as http:
-            reply = await http.get(f"{base_url}/health")
+        async with httpx.AsyncClient(timeout=3, headers=headers) as http:
+            reply = await http.get(f"{base_url}/v1/data/{MODES_DATA_PATH}")
     except httpx.HTTPError as error:
         return f"error: {error}"
     return "ok" if reply.status_code == 200 else f"error: OPA answered {reply.status_code}"

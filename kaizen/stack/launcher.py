@@ -17,9 +17,16 @@ from kaizen.persistence.api_keys import Role, create_key, list_keys
 from kaizen.persistence.db import make_engine, session_scope
 from kaizen.settings import Settings
 from kaizen.stack import tools
+from kaizen.stack.home import (
+    OPA_TOKEN_FILE,
+    PRIVATE_UMASK,
+    ensure_opa_token,
+    make_private,
+    write_private,
+)
 from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
-from kaizen.stack.opa_server import OpaServer
+from kaizen.stack.opa_server import TOKEN_ENV, OpaServer
 from kaizen.stack.processes import ManagedProcess, StackError, http_ok, require_free_ports
 from kaizen.stack.temporal_server import TemporalDevServer
 
@@ -40,6 +47,8 @@ def child_environment(settings: Settings) -> dict[str, str]:
         KAIZEN_POLICIES_DIR=str(settings.policies_dir.resolve()),
         KAIZEN_TOOLS_DIR=str(settings.resolved_tools_dir),
     )
+    if settings.opa_token:
+        env[TOKEN_ENV] = settings.opa_token
     return env
 
 
@@ -52,11 +61,7 @@ def ensure_admin_key(settings: Settings) -> Path | None:
             if any(k.role == Role.admin.name for k in list_keys(session)):
                 return path if path.exists() else None
             raw_key = create_key(session, name="bootstrap-admin", role=Role.admin)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(raw_key + "\n")
-            os.chmod(path, 0o600)
+            write_private(path, raw_key + "\n")
             return path
     finally:
         engine.dispose()
@@ -98,8 +103,14 @@ class Stack:
         )
         if not settings.policies_dir.is_dir():
             raise StackError(f"policies directory {settings.policies_dir} does not exist")
-        home = settings.home.resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        home = make_private(settings.home.resolve(), self.say)
+        # Only Kaizen's processes hold the token: other local users reach OPA's port but
+        # can neither read its data nor rewrite it (a healing mode, a change window).
+        token_source = f"token from {TOKEN_ENV}"
+        if not settings.opa_token:
+            token_source = f"token in {home / OPA_TOKEN_FILE}"
+            token = ensure_opa_token(home)
+            settings = self.settings = settings.model_copy(update={"opa_token": token})
         logs = home / "logs"
         tools_dir = settings.resolved_tools_dir
         temporal_bin = self._tool(tools.TEMPORAL, tools_dir)
@@ -120,6 +131,7 @@ class Stack:
             port=settings.opa_port,
             policies_dir=settings.policies_dir.resolve(),
             log_path=logs / "opa.log",
+            token=settings.opa_token,
         )
         self.opa.start()
         key_path = ensure_admin_key(settings)
@@ -145,7 +157,7 @@ class Stack:
 
         ui = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
         self.say(f"Temporal      {settings.temporal_target}  (Web UI {ui})")
-        self.say(f"OPA           {settings.opa_base_url}")
+        self.say(f"OPA           {settings.opa_base_url}  ({token_source})")
         self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
         self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
         self.say(f"Kubernetes    {kube_line}")
@@ -194,6 +206,8 @@ class Stack:
 
 
 def up(settings: Settings, say: Say, kube_mode: str | None = None) -> int:
+    # Before anything is created: the stack's files are its user's alone (see home.py).
+    os.umask(PRIVATE_UMASK)
     stack = Stack(settings, say, kube_mode=kube_mode)
     stop = threading.Event()
 

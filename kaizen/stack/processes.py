@@ -71,8 +71,11 @@ class ManagedProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_file = self.log_path.open("ab")
+        # Logs hold decisions, alerts and errors: readable by the stack's own user only.
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log_file = os.fdopen(
+            os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
+        )
         try:
             self.process = subprocess.Popen(
                 self.command,

@@ -41,6 +41,7 @@ def fuzzed_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         home=state / "home",
         temporal_address=servers.temporal_address,
         opa_url=servers.opa_url,
+        opa_token=servers.opa_token,
         database_url=f"sqlite:///{state / 'kaizen.db'}",
         healing_task_queue="fuzz-healing",
         # The fuzzer is one client hammering with a handful of keys: limits would turn most

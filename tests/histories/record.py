@@ -107,6 +107,7 @@ async def main() -> None:
             settings = Settings(
                 temporal_address=servers.temporal_address,
                 opa_url=servers.opa_url,
+                opa_token=servers.opa_token,
                 database_url=f"sqlite:///{tmp}/kaizen.db",
                 healing_task_queue="replay-recording",
                 playbooks_dir=fast_catalog(Path(tmp) / "playbooks"),

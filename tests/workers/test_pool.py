@@ -96,6 +96,7 @@ async def test_worker_killed_mid_action_applies_it_exactly_once(
             tmp_path / "pool-home",
             KAIZEN_TEMPORAL_ADDRESS=settings.temporal_target,
             KAIZEN_OPA_URL=settings.opa_base_url,
+            KAIZEN_OPA_TOKEN=settings.opa_token or "",
             KAIZEN_DATABASE_URL=settings.database,
             KAIZEN_HEALING_TASK_QUEUE=queue,
             KAIZEN_KUBECONFIG=str(proxied_kubeconfig(kube, proxy.port, tmp_path)),
@@ -163,6 +164,7 @@ async def test_sigterm_drains_the_activity_in_flight(
             tmp_path / "pool-home",
             KAIZEN_TEMPORAL_ADDRESS=settings.temporal_target,
             KAIZEN_OPA_URL=f"http://127.0.0.1:{proxy.port}",
+            KAIZEN_OPA_TOKEN=settings.opa_token or "",
             KAIZEN_DATABASE_URL=settings.database,
             KAIZEN_HEALING_TASK_QUEUE=settings.healing_task_queue,
         )

@@ -25,6 +25,7 @@ from tests.conftest import Keys
 from tests.healing_env import set_risk_floor, set_service_mode
 from tests.kube_workloads import make_workload
 from tests.polling import ended, event_types, in_phase, wait_for_run
+from tests.servers import opa_auth
 from workflows.gates.governed import GovernedRun
 from workflows.healing.workflow import HealingWorkflow
 
@@ -264,7 +265,7 @@ async def test_calendar_window_from_policy_data(
     calendar = [{"id": "always", "scope": target.name, "opens_at": "2020-01-01T00:00:00Z",
                  "closes_at": "2099-01-01T00:00:00Z", "reason": "test calendar"}]  # fmt: skip
     data_url = f"{settings.opa_base_url}/v1/data/kaizen/change_windows/calendar"
-    async with httpx.AsyncClient() as opa:
+    async with httpx.AsyncClient(headers=opa_auth(settings)) as opa:
         assert (await opa.put(data_url, json=calendar)).status_code == 204
         try:
             run = await start_run(api, keys.operator, target)
