@@ -78,6 +78,7 @@ def run_limits(settings: Settings) -> RunLimits:
         run_timeout_seconds=settings.run_timeout_minutes * 60,
         approval_timeout_seconds=settings.approval_timeout_seconds,
         window_recheck_seconds=settings.window_recheck_seconds,
+        alert_resolution_seconds=settings.healing_alert_resolution_seconds,
     )
 
 

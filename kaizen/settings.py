@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     window_recheck_seconds: int = Field(default=60, ge=1)
     """How often a run waiting for a change window re-checks the calendar."""
 
+    healing_alert_resolution_seconds: int = Field(default=300, ge=1)
+    """After a healthy verification, how long a healing run waits for the alerts that
+    started or joined it to resolve; still firing after that, the run is not ``fixed``.
+    Alertmanager sends a resolution at its next group interval (5 minutes by default)."""
     healing_backoff_seconds: int = Field(default=600, ge=0)
     """After a healing run ends, triggers for the same workload and symptom join it
     for this long instead of starting another (0 turns the backoff off)."""

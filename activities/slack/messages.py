@@ -18,6 +18,7 @@ from kaizen.v1.approval_pb2 import (
     APPROVAL_STATUS_APPROVED,
     APPROVAL_STATUS_REJECTED,
     APPROVAL_STATUS_TIMED_OUT,
+    APPROVAL_STATUS_WITHDRAWN,
     ApprovalStatus,
 )
 from kaizen.v1.slack_pb2 import SlackApprovalRequest, SlackDecisionUpdate, SlackOutcomeNote
@@ -42,6 +43,7 @@ _DECISIONS: Final[dict[int, tuple[str, str]]] = {
     APPROVAL_STATUS_APPROVED: (":white_check_mark:", "Approved"),
     APPROVAL_STATUS_REJECTED: (":x:", "Rejected"),
     APPROVAL_STATUS_TIMED_OUT: (":hourglass:", "Timed out"),
+    APPROVAL_STATUS_WITHDRAWN: (":heavy_minus_sign:", "Withdrawn"),
 }
 _OUTCOMES: Final = {
     "verified": ":white_check_mark:",
@@ -52,6 +54,7 @@ _OUTCOMES: Final = {
     "timed_out": ":hourglass:",
     "aborted": ":octagonal_sign:",
     "failed": ":x:",
+    "resolved_before_action": ":heavy_minus_sign:",
 }
 
 
@@ -203,6 +206,8 @@ def _decision_line(
     shown = f"{emoji} *{word}*" if bold else f"{emoji} {word}"
     if update.status == APPROVAL_STATUS_TIMED_OUT:
         line = f"{shown}: no decision before the deadline, recorded as a rejection"
+    elif update.status == APPROVAL_STATUS_WITHDRAWN:
+        line = f"{shown}: resolved before action, nothing done"
     elif update.decided_by:
         people = ", ".join(_person(p, mentions) for p in update.decided_by)
         line = f"{shown} by {people}"

@@ -24,6 +24,7 @@ class ApprovalStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     APPROVAL_STATUS_APPROVED: _ClassVar[ApprovalStatus]
     APPROVAL_STATUS_REJECTED: _ClassVar[ApprovalStatus]
     APPROVAL_STATUS_TIMED_OUT: _ClassVar[ApprovalStatus]
+    APPROVAL_STATUS_WITHDRAWN: _ClassVar[ApprovalStatus]
 APPROVAL_DECISION_UNSPECIFIED: ApprovalDecision
 APPROVAL_DECISION_APPROVE: ApprovalDecision
 APPROVAL_DECISION_REJECT: ApprovalDecision
@@ -33,6 +34,7 @@ APPROVAL_STATUS_PENDING: ApprovalStatus
 APPROVAL_STATUS_APPROVED: ApprovalStatus
 APPROVAL_STATUS_REJECTED: ApprovalStatus
 APPROVAL_STATUS_TIMED_OUT: ApprovalStatus
+APPROVAL_STATUS_WITHDRAWN: ApprovalStatus
 
 class ApprovalVote(_message.Message):
     __slots__ = ("approver", "decision", "comment", "approver_roles", "source", "vote_id")

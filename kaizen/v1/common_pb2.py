@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaizen/v1/common.proto\x12\tkaizen.v1\"j\n\tRunLimits\x12\x1b\n\x13run_timeout_seconds\x18\x01 \x01(\x03\x12 \n\x18\x61pproval_timeout_seconds\x18\x02 \x01(\x03\x12\x1e\n\x16window_recheck_seconds\x18\x03 \x01(\x03*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaizen/v1/common.proto\x12\tkaizen.v1\"\x8c\x01\n\tRunLimits\x12\x1b\n\x13run_timeout_seconds\x18\x01 \x01(\x03\x12 \n\x18\x61pproval_timeout_seconds\x18\x02 \x01(\x03\x12\x1e\n\x16window_recheck_seconds\x18\x03 \x01(\x03\x12 \n\x18\x61lert_resolution_seconds\x18\x04 \x01(\x03*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaizen.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEVERITY']._serialized_start=145
-  _globals['_SEVERITY']._serialized_end=262
-  _globals['_RUNLIMITS']._serialized_start=37
-  _globals['_RUNLIMITS']._serialized_end=143
+  _globals['_SEVERITY']._serialized_start=180
+  _globals['_SEVERITY']._serialized_end=297
+  _globals['_RUNLIMITS']._serialized_start=38
+  _globals['_RUNLIMITS']._serialized_end=178
 # @@protoc_insertion_point(module_scope)

@@ -19,11 +19,13 @@ SEVERITY_HIGH: Severity
 SEVERITY_CRITICAL: Severity
 
 class RunLimits(_message.Message):
-    __slots__ = ("run_timeout_seconds", "approval_timeout_seconds", "window_recheck_seconds")
+    __slots__ = ("run_timeout_seconds", "approval_timeout_seconds", "window_recheck_seconds", "alert_resolution_seconds")
     RUN_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     APPROVAL_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     WINDOW_RECHECK_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ALERT_RESOLUTION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     run_timeout_seconds: int
     approval_timeout_seconds: int
     window_recheck_seconds: int
-    def __init__(self, run_timeout_seconds: _Optional[int] = ..., approval_timeout_seconds: _Optional[int] = ..., window_recheck_seconds: _Optional[int] = ...) -> None: ...
+    alert_resolution_seconds: int
+    def __init__(self, run_timeout_seconds: _Optional[int] = ..., approval_timeout_seconds: _Optional[int] = ..., window_recheck_seconds: _Optional[int] = ..., alert_resolution_seconds: _Optional[int] = ...) -> None: ...

@@ -25,6 +25,7 @@ class HealingOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HEALING_OUTCOME_ABORTED: _ClassVar[HealingOutcome]
     HEALING_OUTCOME_CANCELLED: _ClassVar[HealingOutcome]
     HEALING_OUTCOME_OBSERVED: _ClassVar[HealingOutcome]
+    HEALING_OUTCOME_RESOLVED_BEFORE_ACTION: _ClassVar[HealingOutcome]
 HEALING_OUTCOME_UNSPECIFIED: HealingOutcome
 HEALING_OUTCOME_PROPOSED: HealingOutcome
 HEALING_OUTCOME_FIXED: HealingOutcome
@@ -34,6 +35,7 @@ HEALING_OUTCOME_ROLLED_BACK: HealingOutcome
 HEALING_OUTCOME_ABORTED: HealingOutcome
 HEALING_OUTCOME_CANCELLED: HealingOutcome
 HEALING_OUTCOME_OBSERVED: HealingOutcome
+HEALING_OUTCOME_RESOLVED_BEFORE_ACTION: HealingOutcome
 
 class HealingRequest(_message.Message):
     __slots__ = ("service", "namespace", "symptom", "severity", "tenant", "requested_by", "limits", "playbook", "parameters", "dry_run", "evidence", "source")
@@ -206,7 +208,7 @@ class ProposedAction(_message.Message):
     def __init__(self, playbook: _Optional[str] = ..., action: _Optional[str] = ..., parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., summary: _Optional[str] = ..., playbook_version: _Optional[int] = ..., risk: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionRequest, _Mapping]]] = ..., rollback: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionRequest, _Mapping]]] = ..., verification: _Optional[_Union[VerificationSpec, _Mapping]] = ..., why: _Optional[str] = ...) -> None: ...
 
 class HealingResult(_message.Message):
-    __slots__ = ("outcome", "reason", "diagnosis", "action", "policy", "verified", "events", "ranking", "executed", "verification", "rolled_back", "alerts")
+    __slots__ = ("outcome", "reason", "diagnosis", "action", "policy", "verified", "events", "ranking", "executed", "verification", "rolled_back", "alerts", "still_firing")
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     DIAGNOSIS_FIELD_NUMBER: _ClassVar[int]
@@ -219,6 +221,7 @@ class HealingResult(_message.Message):
     VERIFICATION_FIELD_NUMBER: _ClassVar[int]
     ROLLED_BACK_FIELD_NUMBER: _ClassVar[int]
     ALERTS_FIELD_NUMBER: _ClassVar[int]
+    STILL_FIRING_FIELD_NUMBER: _ClassVar[int]
     outcome: HealingOutcome
     reason: str
     diagnosis: Diagnosis
@@ -231,7 +234,8 @@ class HealingResult(_message.Message):
     verification: Verification
     rolled_back: _containers.RepeatedCompositeFieldContainer[_kubernetes_pb2.KubeActionResult]
     alerts: _containers.RepeatedCompositeFieldContainer[AlertNotice]
-    def __init__(self, outcome: _Optional[_Union[HealingOutcome, str]] = ..., reason: _Optional[str] = ..., diagnosis: _Optional[_Union[Diagnosis, _Mapping]] = ..., action: _Optional[_Union[ProposedAction, _Mapping]] = ..., policy: _Optional[_Union[PolicyDecision, _Mapping]] = ..., verified: _Optional[bool] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ..., ranking: _Optional[_Union[PlaybookRanking, _Mapping]] = ..., executed: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionResult, _Mapping]]] = ..., verification: _Optional[_Union[Verification, _Mapping]] = ..., rolled_back: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionResult, _Mapping]]] = ..., alerts: _Optional[_Iterable[_Union[AlertNotice, _Mapping]]] = ...) -> None: ...
+    still_firing: _containers.RepeatedCompositeFieldContainer[AlertNotice]
+    def __init__(self, outcome: _Optional[_Union[HealingOutcome, str]] = ..., reason: _Optional[str] = ..., diagnosis: _Optional[_Union[Diagnosis, _Mapping]] = ..., action: _Optional[_Union[ProposedAction, _Mapping]] = ..., policy: _Optional[_Union[PolicyDecision, _Mapping]] = ..., verified: _Optional[bool] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ..., ranking: _Optional[_Union[PlaybookRanking, _Mapping]] = ..., executed: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionResult, _Mapping]]] = ..., verification: _Optional[_Union[Verification, _Mapping]] = ..., rolled_back: _Optional[_Iterable[_Union[_kubernetes_pb2.KubeActionResult, _Mapping]]] = ..., alerts: _Optional[_Iterable[_Union[AlertNotice, _Mapping]]] = ..., still_firing: _Optional[_Iterable[_Union[AlertNotice, _Mapping]]] = ...) -> None: ...
 
 class VerificationCheck(_message.Message):
     __slots__ = ("passed", "method", "query", "value", "has_value", "summary", "health")

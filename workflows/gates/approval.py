@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         APPROVAL_STATUS_PENDING,
         APPROVAL_STATUS_REJECTED,
         APPROVAL_STATUS_TIMED_OUT,
+        APPROVAL_STATUS_WITHDRAWN,
         ApprovalState,
         ApprovalVote,
         RecordedVote,
@@ -129,6 +130,12 @@ class ApprovalGate:
             self._state.status = APPROVAL_STATUS_APPROVED
         return self.state
 
+    def withdraw(self, reason: str) -> None:
+        """The run no longer needs this decision: end the wait; later votes are refused."""
+        if self.pending:
+            self._state.status = APPROVAL_STATUS_WITHDRAWN
+            self._state.summary = reason
+
     async def wait(self, timeout: timedelta) -> ApprovalState:
         """Wait durably until decided; a timeout is recorded as a rejection, never silence."""
         try:
@@ -145,3 +152,7 @@ class ApprovalGate:
 
 def is_rejection(state: ApprovalState) -> bool:
     return state.status in (APPROVAL_STATUS_REJECTED, APPROVAL_STATUS_TIMED_OUT)
+
+
+def is_withdrawn(state: ApprovalState) -> bool:
+    return state.status == APPROVAL_STATUS_WITHDRAWN

@@ -11,6 +11,7 @@ a window.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -48,10 +49,19 @@ class ChangeWindowGate:
         check = await self._check()
         return check.open and check.window.id not in self._closed_ids
 
-    async def ensure_open(self, ledger: RunLedger, before: str) -> ChangeWindow:
-        """Return the open window, waiting (phase ``awaiting_change_window``) until there is one."""
+    def wake(self) -> None:
+        """Make a waiting run look again (its ``give_up`` condition may now hold)."""
+        self._wakeups += 1
+
+    async def ensure_open(
+        self, ledger: RunLedger, before: str, *, give_up: Callable[[], bool] | None = None
+    ) -> ChangeWindow | None:
+        """Return the open window, waiting (phase ``awaiting_change_window``) until there is
+        one; None when ``give_up`` holds first (the run no longer needs a window)."""
         announced_wait = False
         while True:
+            if give_up is not None and give_up():
+                return None
             seen_wakeups = self._wakeups
             check = await self._check()
             if check.open and check.window.id not in self._closed_ids:

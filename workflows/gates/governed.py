@@ -21,7 +21,10 @@ with workflow.unsafe.imports_passed_through():
     from .ledger import RunLedger
 
 _DEFAULT_LIMITS = RunLimits(
-    run_timeout_seconds=3600, approval_timeout_seconds=3600, window_recheck_seconds=60
+    run_timeout_seconds=3600,
+    approval_timeout_seconds=3600,
+    window_recheck_seconds=60,
+    alert_resolution_seconds=300,
 )
 
 
@@ -29,7 +32,12 @@ def effective_limits(limits: RunLimits) -> RunLimits:
     """Fill zero (unset) limits with defaults, so an old or partial input still runs."""
     merged = RunLimits()
     merged.CopyFrom(_DEFAULT_LIMITS)
-    for field in ("run_timeout_seconds", "approval_timeout_seconds", "window_recheck_seconds"):
+    for field in (
+        "run_timeout_seconds",
+        "approval_timeout_seconds",
+        "window_recheck_seconds",
+        "alert_resolution_seconds",
+    ):
         if getattr(limits, field) > 0:
             setattr(merged, field, getattr(limits, field))
     return merged

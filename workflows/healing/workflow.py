@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         HEALING_OUTCOME_FIXED,
         HEALING_OUTCOME_OBSERVED,
         HEALING_OUTCOME_REJECTED,
+        HEALING_OUTCOME_RESOLVED_BEFORE_ACTION,
         HEALING_OUTCOME_ROLLED_BACK,
         AlertNotice,
         HealingOutcome,
@@ -40,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         PlanRequest,
         PolicyDecision,
         ResolveRequest,
+        Verification,
     )
     from kaizen.v1.kubernetes_pb2 import WorkloadRef
     from kaizen.v1.slack_pb2 import (
@@ -49,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
         SlackOutcomeNote,
     )
     from workflows.gates import phases
-    from workflows.gates.approval import is_rejection
+    from workflows.gates.approval import is_rejection, is_withdrawn
     from workflows.gates.governed import GovernedRun
     from workflows.gates.presets import DIAGNOSIS, POLICY_DECISION, SLACK_CALL, STORE_WRITE
     from workflows.gates.watchdog import WatchdogExpired, run_with_watchdog
@@ -59,6 +61,9 @@ with workflow.unsafe.imports_passed_through():
 KIND = "healing"
 # Runs started before approvals were asked in Slack replay without these activities.
 SLACK_PATCH = "slack-approvals"
+# Runs started before the outcome agreed with the alerts replay without that behaviour.
+ALERT_AGREEMENT_PATCH = "alert-agreement"
+RESOLVED_BEFORE_ACTION = "every alert that started or joined the run resolved before the action"
 GATE_KEY = "approval-1"
 
 
@@ -80,10 +85,19 @@ class HealingWorkflow(GovernedRun):
         self._started_at: datetime | None = None
         self._learned: set[str] = set()
         self._slack: SlackMessageRef | None = None
+        # Alertmanager's alerts by fingerprint, as their last notice left them.
+        self._firing: dict[str, AlertNotice] = {}
+        self._alerted = False
+        # A trigger that is no alert (an operator through the API) cannot resolve.
+        self._asked_by_a_person = False
+        self._resolved_before_action = False
+        self._acting = False
+        self._agrees_with_alerts = False
 
     @workflow.signal
     def alert(self, notice: AlertNotice) -> None:
-        """Another trigger for this workload and symptom: a repeat, a join or a resolution."""
+        """A trigger for this workload (any symptom): the first, a repeat, a join or a
+        resolution."""
         self._result.alerts.append(notice)
         self.ledger.record(
             f"alert.{notice.status or 'firing'}",
@@ -91,10 +105,26 @@ class HealingWorkflow(GovernedRun):
             f"(from {notice.source or 'unknown'})",
             {"fingerprint": notice.fingerprint, "source": notice.source},
         )
+        if not notice.fingerprint:
+            self._asked_by_a_person = self._asked_by_a_person or notice.status != "resolved"
+        elif notice.status == "resolved":
+            self._firing.pop(notice.fingerprint, None)
+        else:
+            self._firing[notice.fingerprint] = notice
+            self._alerted = True
+        if self._agrees_with_alerts and self._every_alert_resolved() and not self._acting:
+            # Resolution closes the question: nobody should approve a fix for what healed.
+            self._resolved_before_action = True
+            self.approval.withdraw(f"{RESOLVED_BEFORE_ACTION}: nothing done")
+            self.windows.wake()
+
+    def _every_alert_resolved(self) -> bool:
+        return self._alerted and not self._firing and not self._asked_by_a_person
 
     @workflow.run
     async def run(self, request: HealingRequest) -> HealingResult:
         self._started_at = workflow.now()
+        self._agrees_with_alerts = workflow.patched(ALERT_AGREEMENT_PATCH)
         self.ledger.record(
             "run.started",
             f"healing {request.namespace}/{request.service}: {request.symptom}",
@@ -112,6 +142,8 @@ class HealingWorkflow(GovernedRun):
             self.ledger.record("run.cancelled", "the run was cancelled")
             self.ledger.enter(phases.CANCELLED)
             raise
+        if self._agrees_with_alerts:
+            self._result.still_firing.extend(self._firing.values())
         await self._slack_outcome()
         # Let an in-flight vote finish so its caller gets an answer, not an error.
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -130,6 +162,8 @@ class HealingWorkflow(GovernedRun):
             {"category": diagnosis.category, "sources": list(diagnosis.sources)},
         )
         self.ledger.step_done("diagnose")
+        if self._closed_by_resolution():
+            return
 
         self.ledger.enter("planning")
         try:
@@ -154,7 +188,7 @@ class HealingWorkflow(GovernedRun):
         self.ledger.step_done("choose_playbook")
 
         decision = await self._govern(request, plan)
-        if decision is None:
+        if decision is None or self._closed_by_resolution():
             return
         await self._learn("proposed", plan.action.summary)
 
@@ -178,6 +212,10 @@ class HealingWorkflow(GovernedRun):
                     f"the workload changed while the run waited: now {fresh.summary}",
                 )
             self._result.action.CopyFrom(fresh)
+            if self._closed_by_resolution():
+                return
+            # From here on a resolution is evidence for verification, no longer a reason to stop.
+            self._acting = True
             try:
                 executed = await apply_steps(self.ledger, list(fresh.steps), label="action")
             except StepFailed as failed:
@@ -241,13 +279,18 @@ class HealingWorkflow(GovernedRun):
         self, request: HealingRequest, plan: HealingPlan, decision: PolicyDecision
     ) -> bool:
         """Window, approvals, window again; False when the run ended at a gate."""
+        give_up = (lambda: self._resolved_before_action) if self._agrees_with_alerts else None
         if decision.needs_change_window:
-            await self.windows.ensure_open(self.ledger, before="approval")
+            window = await self.windows.ensure_open(self.ledger, "approval", give_up=give_up)
+            if window is None:
+                return not self._closed_by_resolution()
         if decision.approvals_required > 0 and not await self._approve(request, plan, decision):
             return False
         if decision.needs_change_window:
             # Re-checked just before acting: the window may have closed while we waited.
-            await self.windows.ensure_open(self.ledger, before="execute")
+            window = await self.windows.ensure_open(self.ledger, "execute", give_up=give_up)
+            if window is None:
+                return not self._closed_by_resolution()
         elif decision.risk != "low" and not decision.window_open:
             self.ledger.record(
                 "window.overridden",
@@ -293,6 +336,8 @@ class HealingWorkflow(GovernedRun):
             {"status": status_name.lower(), "approvals": state.approvals, "waited_s": waited},
         )
         self.ledger.step_done("approval")
+        if is_withdrawn(state):
+            return not self._closed_by_resolution()
         if not is_rejection(state):
             await self._learn("approved", f"{state.approvals} approval(s)", seconds=waited)
             return True
@@ -313,6 +358,8 @@ class HealingWorkflow(GovernedRun):
         action = self._result.action
         workload = WorkloadRef(namespace=request.namespace, name=request.service)
         verification = await verify(self.ledger, workload, action.verification)
+        if verification.passed and self._agrees_with_alerts:
+            await self._await_alert_resolution(verification)
         self._result.verification.CopyFrom(verification)
         self._result.verified = verification.passed
         self.ledger.step_done("verify")
@@ -338,6 +385,41 @@ class HealingWorkflow(GovernedRun):
         reason = f"verification failed: {verification.reason}; {what}"
         await self._learn("rolled_back", reason)
         self._finish(HEALING_OUTCOME_ROLLED_BACK, reason)
+
+    async def _await_alert_resolution(self, verification: Verification) -> None:
+        """Healthy is not fixed while the alerts that called for the fix still fire: wait
+        for them to resolve (Alertmanager reports a resolution at its next group interval),
+        and fail the verification if they do not."""
+        if not self._firing:
+            return
+        limit = timedelta(seconds=self.limits.alert_resolution_seconds)
+        self.ledger.record(
+            "verification.awaiting_alerts",
+            f"the workload is healthy; waiting up to {limit} for {self._firing_names()} to resolve",
+        )
+        try:
+            await workflow.wait_condition(lambda: not self._firing, timeout=limit)
+        except TimeoutError:
+            verification.passed = False
+            verification.reason = (
+                f"the workload is healthy but {self._firing_names()} still fired {limit} "
+                f"later ({verification.reason})"
+            )
+            return
+        self.ledger.record("verification.alerts_resolved", "every alert of the run resolved")
+        verification.reason += "; every alert of the run resolved"
+
+    def _firing_names(self) -> str:
+        return ", ".join(sorted({n.alertname or n.fingerprint for n in self._firing.values()}))
+
+    def _closed_by_resolution(self) -> bool:
+        """End the run as resolved before action, if every alert resolved; True if it did."""
+        if not self._resolved_before_action:
+            return False
+        self._finish(
+            HEALING_OUTCOME_RESOLVED_BEFORE_ACTION, f"{RESOLVED_BEFORE_ACTION}: nothing done"
+        )
+        return True
 
     async def _abort_after_failure(self, failed: StepFailed) -> None:
         """An action failed for good; undo whatever part of the playbook did apply."""
