@@ -93,8 +93,8 @@ class Settings(BaseSettings):
     started or joined it to resolve; still firing after that, the run is not ``fixed``.
     Alertmanager sends a resolution at its next group interval (5 minutes by default)."""
     healing_backoff_seconds: int = Field(default=600, ge=0)
-    """After a healing run ends, triggers for the same workload and symptom join it
-    for this long instead of starting another (0 turns the backoff off)."""
+    """After a healing run that acted (or asked someone) ends, triggers for the same
+    workload are held back this long instead of starting another (0 turns it off)."""
     learning_min_history: int = Field(default=5, ge=0)
     """Verified or rolled-back runs of a (service, diagnosis) needed before playbook
     choice trusts learning (Thompson sampling) over the catalog's static order."""
