@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities.healing.ranking import rank
 from activities.healing.resolve import resolve_steps
 from activities.kubernetes.actions import KubernetesActivities
+from activities.refusals import refusal
 from kaizen.catalog.playbooks import Catalog, ParameterError, Playbook
 from kaizen.persistence.db import session_scope
 from kaizen.persistence.learning import Outcomes, outcomes_by_playbook
@@ -102,9 +103,7 @@ class PlanningActivities:
             playbook.resolve_parameters(MessageToDict(request.parameters))
         except ParameterError as error:
             # The API checks this first; a direct Temporal start can still get here.
-            raise ApplicationError(
-                f"{error.field}: {error}", type=BAD_PLAYBOOK, non_retryable=True
-            ) from error
+            raise refusal(f"{error.field}: {error}", type=BAD_PLAYBOOK) from error
         return playbook
 
     def _outcomes(

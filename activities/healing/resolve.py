@@ -20,6 +20,7 @@ from activities.kubernetes.bounds import (
     cpu_milli,
     memory_mib,
 )
+from activities.refusals import refusal
 from kaizen.catalog.playbooks import Playbook
 from kaizen.v1.kubernetes_pb2 import KubeActionRequest, WorkloadRef
 
@@ -31,7 +32,7 @@ def _request(ref: WorkloadRef, action: str, parameters: Mapping[str, Any]) -> Ku
 
 
 def _refuse(message: str) -> ApplicationError:
-    return ApplicationError(message, type=OUT_OF_BOUNDS, non_retryable=True)
+    return refusal(message, type=OUT_OF_BOUNDS)
 
 
 def resolve_steps(

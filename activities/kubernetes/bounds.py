@@ -9,6 +9,8 @@ from typing import Any, Final
 
 from temporalio.exceptions import ApplicationError
 
+from activities.refusals import refusal
+
 OUT_OF_BOUNDS: Final = "KubeActionOutOfBounds"
 
 MAX_REPLICAS: Final = 50
@@ -21,7 +23,7 @@ CONTAINER: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 def refuse(message: str) -> ApplicationError:
-    return ApplicationError(message, type=OUT_OF_BOUNDS, non_retryable=True)
+    return refusal(message, type=OUT_OF_BOUNDS)
 
 
 def _int(params: Mapping[str, Any], name: str) -> int:

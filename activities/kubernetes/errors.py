@@ -8,6 +8,8 @@ from typing import Final
 from kubernetes.client.exceptions import ApiException
 from temporalio.exceptions import ApplicationError
 
+from activities.refusals import refusal
+
 # Final: retrying cannot change the answer.
 FINAL: Final = {
     400: "KubeBadRequest",
@@ -31,8 +33,6 @@ def translate(error: ApiException, doing: str) -> ApplicationError:
     status = int(error.status or 0)
     reason = _reason(error)
     if status in FINAL:
-        return ApplicationError(
-            f"Kubernetes refused to {doing}: {reason}", type=FINAL[status], non_retryable=True
-        )
+        return refusal(f"Kubernetes refused to {doing}: {reason}", type=FINAL[status])
     kind = RETRYABLE.get(status, "KubeServerError" if status >= 500 else "KubeUnavailable")
     return ApplicationError(f"Kubernetes could not {doing} (HTTP {status}): {reason}", type=kind)

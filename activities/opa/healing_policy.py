@@ -7,10 +7,10 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 from sqlalchemy.engine import Engine
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.opa.client import PolicyAnswer, PolicyClient
 from activities.opa.modes import push_modes
+from activities.refusals import refusal
 from kaizen.v1.common_pb2 import Severity
 from kaizen.v1.healing_pb2 import HealingPolicyInput, PolicyDecision
 
@@ -86,9 +86,8 @@ class HealingPolicyActivities:
     async def _decide(self, facts_json: dict[str, Any]) -> PolicyAnswer:
         answer = await self._policy.decide(HEALING_POLICY_PACKAGE, "decision", facts_json)
         if not isinstance(answer.result, dict):
-            raise ApplicationError(
+            raise refusal(
                 "data.kaizen.healing.decision is undefined for this input; check the policy",
                 type="PolicyUndefined",
-                non_retryable=True,
             )
         return answer

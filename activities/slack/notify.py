@@ -49,6 +49,7 @@ from kaizen.v1.approval_pb2 import (
     APPROVAL_STATUS_APPROVED,
     APPROVAL_STATUS_REJECTED,
     APPROVAL_STATUS_TIMED_OUT,
+    APPROVAL_STATUS_WITHDRAWN,
     ApprovalStatus,
 )
 from kaizen.v1.slack_pb2 import (
@@ -67,7 +68,12 @@ _UNREADABLE: Final = frozenset({"channel_not_found", "missing_scope", "not_in_ch
 
 
 _DECIDED: Final = frozenset(
-    {APPROVAL_STATUS_APPROVED, APPROVAL_STATUS_REJECTED, APPROVAL_STATUS_TIMED_OUT}
+    {
+        APPROVAL_STATUS_APPROVED,
+        APPROVAL_STATUS_REJECTED,
+        APPROVAL_STATUS_TIMED_OUT,
+        APPROVAL_STATUS_WITHDRAWN,
+    }
 )
 
 

@@ -39,6 +39,7 @@ from kaizen.v1.approval_pb2 import (
     APPROVAL_STATUS_PENDING,
     APPROVAL_STATUS_REJECTED,
     APPROVAL_STATUS_TIMED_OUT,
+    APPROVAL_STATUS_WITHDRAWN,
 )
 from kaizen.v1.slack_pb2 import SlackApprovalRequest, SlackDecisionUpdate, SlackOutcomeNote
 from tests.fake_slack import APPROVAL_CHANNEL_ID, BOT_TOKEN, FakeSlack
@@ -258,6 +259,19 @@ async def test_timeout_and_rejection_read_as_such(
     assert "recorded as a rejection" in fake_slack.message(APPROVAL_CHANNEL_ID, ref.ts)["text"]
     await env.run(slack.mark_approval_decided, decision(APPROVAL_STATUS_REJECTED, "bob"))
     assert "Rejected by bob" in fake_slack.message(APPROVAL_CHANNEL_ID, ref.ts)["text"]
+
+
+async def test_a_withdrawn_request_says_nothing_was_done(
+    slack: SlackActivities, fake_slack: FakeSlack
+) -> None:
+    env = ActivityEnvironment()
+    ref = await env.run(slack.post_approval_request, approval_request())
+    await env.run(slack.mark_approval_decided, decision(APPROVAL_STATUS_WITHDRAWN))
+    message = fake_slack.message(APPROVAL_CHANNEL_ID, ref.ts)
+    assert (
+        "Withdrawn" in message["text"] and "resolved before action, nothing done" in message["text"]
+    )
+    assert not [b for b in message["blocks"] if b["type"] == "actions"], "the buttons are gone"
 
 
 async def test_nothing_to_update_when_nothing_was_posted(
