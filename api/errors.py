@@ -13,10 +13,10 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.payload_size import PayloadTooLarge
 from api.temporal_connection import TemporalUnavailable
 from api.voting import VoteRefused
 from kaizen.catalog.playbooks import ParameterError
+from kaizen.contract.payload_size import PayloadTooLarge
 from workflows.gates import approval
 
 log = logging.getLogger("kaizen.api")

@@ -21,9 +21,9 @@ from activities.slack.client import build_client
 from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
 from kaizen.catalog.playbooks import Catalog, catalog
+from kaizen.kinds.registry import kinds_on_queue
 from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
-from workflows.healing.workflow import HealingWorkflow
 
 
 @dataclass
@@ -107,11 +107,13 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     return offered
 
 
+# Activities are grouped by queue here; which workflows run on a queue is the run-kind
+# registry's to say (kaizen/kinds/registry.py).
 QUEUES: dict[str, QueueSpec] = {
     "healing": QueueSpec(
         name="healing",
         task_queue=lambda settings: settings.healing_task_queue,
-        workflows=(HealingWorkflow,),
+        workflows=tuple(kind.workflow for kind in kinds_on_queue("healing")),
         activities=_healing_activities,
     ),
 }

@@ -29,7 +29,8 @@ from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.payload_size import check_payload_size
+from kaizen.contract.payload_size import check_payload_size
+from kaizen.kinds.base import HoldsBack
 
 Decision = Literal["started", "joined", "backoff"]
 
@@ -53,10 +54,6 @@ class RunTrigger:
     search_attributes: TypedSearchAttributes = TypedSearchAttributes.empty
     backoff: timedelta = timedelta(0)
     """How long after a run ends a trigger may be held back instead of starting another."""
-
-
-# Whether a run that ended (described) holds a new trigger back; kinds decide by outcome.
-HoldsBack = Callable[[Client, WorkflowExecutionDescription], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
