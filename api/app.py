@@ -10,13 +10,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from activities.opa.client import PolicyClient
+from api.alerts.workloads import WorkloadResolver
 from api.edge.body_limit import BodyLimit
 from api.edge.gatekeeper import Gatekeeper
 from api.edge.request_log import RequestLog
 from api.error_docs import document_error_responses
 from api.errors import install_error_handlers
 from api.healing_metrics import COLLECTOR
-from api.routers import alerts, change_windows, healing, healing_runs, health, runs, slack
+from api.routers import (
+    alerts,
+    change_windows,
+    healing,
+    healing_runs,
+    health,
+    runs,
+    schedules,
+    slack,
+)
 from api.routers.alerts import ALERTMANAGER_PATH
 from api.routers.healing import push_modes_or_warn
 from api.temporal_connection import TemporalConnection
@@ -37,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.temporal = TemporalConnection(settings)
         app.state.policy = PolicyClient(settings.opa_base_url, token=settings.opa_token)
         app.state.modes_lock = asyncio.Lock()
+        # Read-only: which Deployment an alert's pod belongs to, as the workers would see it.
+        app.state.workloads = WorkloadResolver.connect(settings)
+        log.info("alert workloads: %s", app.state.workloads.source)
         # OPA forgets pushed data when it restarts; the API (re)starting is one moment to
         # repush. A down OPA must not stop the API: policy decisions repush when they miss it.
         await push_modes_or_warn(app.state.policy, app.state.engine)
@@ -46,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             COLLECTOR.detach(app.state.engine)
             await app.state.policy.close()
+            app.state.workloads.close()
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -71,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         change_windows.router,
         alerts.router,
         healing.router,
+        schedules.router,
         slack.router,
     ):
         app.include_router(router)

@@ -21,6 +21,11 @@ EDGE_REFUSALS: Final = Counter(
     "Requests the API's edge refused before any route saw them",
     ["reason"],
 )
+SCHEDULE_CHANGES: Final = Counter(
+    "kaizen_schedule_changes_total",
+    "Changes made to schedules through the API (created, paused, triggered …)",
+    ["action"],
+)
 CHANGE_WINDOWS: Final = Counter(
     "kaizen_change_windows_total", "Change windows opened or closed by operators", ["action"]
 )

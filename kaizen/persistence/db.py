@@ -14,10 +14,12 @@ from sqlmodel import Session, SQLModel, create_engine
 
 # Imported for their side effect: each module registers its tables on SQLModel.metadata.
 from kaizen.persistence import (  # noqa: F401
+    alert_deliveries,
     api_keys,
     change_windows,
     healing_modes,
     learning,
+    schedule_changes,
     scheduler,
     slack,
 )
