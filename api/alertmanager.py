@@ -1,9 +1,17 @@
 """Alertmanager's webhook payload (version 4) and how an alert maps to a healing request.
 
 An alert names its workload through labels, and which labels depends on the
-rules that fired it, so the label names are settings. An alert that cannot be
-mapped is not an error of the whole delivery: Alertmanager groups unrelated
-alerts, and one bad rule must not stop the others from being healed.
+rules and exporters that fired it, so the label names are settings. Labels that
+name a Kubernetes object (``deployment``, ``replicaset``, ``pod``) say what the
+alert is about; ``service``, ``app``, ``job`` and ``instance`` often name the
+scrape target instead (kube-state-metrics reports every pod of the cluster under
+its own ``service``), so object labels come first and an exporter's alerts are
+read by their object labels only. Here the labels become a subject (a kind and
+a name); api.alerts.workloads resolves it to the Deployment that owns it.
+
+An alert that cannot be mapped is not an error of the whole delivery:
+Alertmanager groups unrelated alerts, and one bad rule must not stop the others
+from being healed.
 """
 
 from __future__ import annotations
@@ -38,6 +46,23 @@ SEVERITIES: Final = {
 }
 
 AlertStatus = Literal["firing", "resolved"]
+
+# What a label that names a Kubernetes object names, by label (kube-state-metrics' names).
+OBJECT_LABELS: Final[dict[str, str]] = {
+    "deployment": "Deployment",
+    "replicaset": "ReplicaSet",
+    "pod": "Pod",
+}
+# Objects Kaizen does not heal: an alert about one is skipped, not mapped by its other labels.
+OTHER_OBJECT_LABELS: Final[dict[str, str]] = {
+    "statefulset": "StatefulSet",
+    "daemonset": "DaemonSet",
+    "job_name": "Job",
+    "cronjob": "CronJob",
+}
+# Without honor_labels, Prometheus keeps a series' own label under this prefix when the
+# scrape target has one of the same name; the unprefixed one then names the target.
+EXPORTED: Final = "exported_"
 
 # What Alertmanager sends is bounded by the rules that fired, not by us; these are far
 # above what real rules produce (kube-state-metrics alerts carry ~20 labels) and keep one
@@ -98,6 +123,11 @@ class AlertResult(BaseModel):
     action: AlertAction
     run: RunView | None = None  # type: ignore[valid-type]
     reason: str = ""
+    mapping: str = Field(
+        default="",
+        description="How the workload was found, e.g. `pod shop/api-7d9f8-xk2lp → "
+        "ReplicaSet api-7d9f8 → Deployment api`, or why Kubernetes was not asked",
+    )
 
 
 class AlertsReply(BaseModel):
@@ -115,11 +145,24 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What an alert's labels say it is about, before Kubernetes is asked."""
+
+    kind: str
+    """Deployment, ReplicaSet or Pod; another kind (StatefulSet, ...) is never healed."""
+    name: str
+    label: str
+    """The label the name was read from, e.g. ``exported_pod``."""
+
+
+@dataclass(frozen=True)
 class MappedAlert:
-    """An alert mapped to the healing run it concerns."""
+    """An alert mapped to what it is about; ``request.service`` is set once the subject is
+    resolved to its Deployment."""
 
     request: HealingRequest
     notice: AlertNotice
+    subject: Subject
 
 
 def alertname(alert: AlertmanagerAlert) -> str:
@@ -129,7 +172,7 @@ def alertname(alert: AlertmanagerAlert) -> str:
 def map_alert(
     alert: AlertmanagerAlert, settings: Settings, *, requested_by: str
 ) -> MappedAlert | list[Problem]:
-    """The healing request and notice for ``alert``, or every reason it cannot have one."""
+    """The healing request and subject for ``alert``, or every reason it cannot have one."""
     labels = alert.labels
     problems: list[Problem] = []
 
@@ -141,32 +184,36 @@ def map_alert(
             problems.append(Problem(f"labels.{label}", f"{value!r} is not {what}"))
         return value
 
-    namespace = named(settings.alert_namespace_label, K8S_NAME, "a Kubernetes name")
-    workload_label = next((name for name in settings.alert_workload_labels if name in labels), None)
-    if workload_label is None:
-        service = ""
+    namespace = named(
+        _present(labels, settings.alert_namespace_label), K8S_NAME, "a Kubernetes name"
+    )
+    found = subject_labels(labels, settings)
+    if found is None:
         problems.append(
             Problem(
                 f"labels.{settings.alert_workload_labels[0]}",
                 "no workload label; expected one of " + ", ".join(settings.alert_workload_labels),
             )
         )
+        subject = None
     else:
-        service = named(workload_label, K8S_NAME, "a Kubernetes name")
+        kind, label = found
+        subject = Subject(kind, named(label, K8S_NAME, "a Kubernetes name"), label)
     symptom = named("alertname", SYMPTOM, "an alert name (letters, digits, _ . -)")
-    raw_severity = named("severity", r".+", "a severity")
-    severity = SEVERITIES.get(raw_severity.strip().lower())
-    if raw_severity and severity is None:
+    raw_severity = labels.get("severity", "").strip()
+    severity = (
+        SEVERITIES.get(raw_severity.lower()) if raw_severity else settings.alert_default_severity
+    )
+    if severity is None:
         problems.append(
             Problem(
                 "labels.severity",
                 f"unknown severity {raw_severity!r}; expected one of {', '.join(SEVERITIES)}",
             )
         )
-    if problems or severity is None:
+    if problems or severity is None or subject is None:
         return problems
     request = HealingRequest(
-        service=service,
         namespace=namespace,
         symptom=symptom,
         severity=f"SEVERITY_{severity.upper()}",
@@ -174,7 +221,34 @@ def map_alert(
         source=SOURCE,
         evidence=_evidence(alert),
     )
-    return MappedAlert(request=request, notice=notice_for(alert))
+    return MappedAlert(request=request, notice=notice_for(alert), subject=subject)
+
+
+def subject_labels(labels: dict[str, str], settings: Settings) -> tuple[str, str] | None:
+    """The kind of object the alert is about and the label naming it, or None.
+
+    Object labels are taken in the settings' order; a name label (``service``, ``app``)
+    only when the alert is not an exporter's and is not about another kind of object.
+    """
+    other = next(
+        ((kind, _present(labels, label)) for label, kind in OTHER_OBJECT_LABELS.items()
+         if _present(labels, label) in labels),
+        None,
+    )  # fmt: skip
+    exporter = labels.get("job", "") in settings.alert_exporter_jobs
+    for label in settings.alert_workload_labels:
+        kind = OBJECT_LABELS.get(label)
+        if kind is None and (exporter or other is not None):
+            continue
+        present = _present(labels, label)
+        if present in labels:
+            return kind or "Deployment", present
+    return other
+
+
+def _present(labels: dict[str, str], label: str) -> str:
+    """``exported_<label>`` when the alert has it (the series' own), else ``label``."""
+    return EXPORTED + label if EXPORTED + label in labels else label
 
 
 def notice_for(alert: AlertmanagerAlert) -> AlertNotice:

@@ -107,12 +107,28 @@ class Settings(BaseSettings):
 
     alert_namespace_label: str = "namespace"
     """Alertmanager label that names the workload's namespace."""
-    alert_workload_labels: list[str] = ["deployment", "service", "app"]
+    alert_workload_labels: list[str] = ["deployment", "replicaset", "pod", "service", "app"]
     """Alertmanager labels that may name the workload; the first one present wins
-    (as JSON in the environment: KAIZEN_ALERT_WORKLOAD_LABELS='["deployment","app"]')."""
+    (as JSON in the environment: KAIZEN_ALERT_WORKLOAD_LABELS='["deployment","app"]').
+    ``deployment`` names the Deployment; ``replicaset`` and ``pod`` are resolved to the
+    Deployment that owns them through the Kubernetes API; any other label is taken as a
+    Deployment's name. ``exported_<label>`` is read before ``<label>`` (for this and the
+    namespace label): Prometheus renames the series' own label so when the scrape target
+    has one of the same name, and the target's names the exporter, not the workload."""
+    alert_exporter_jobs: list[str] = ["kube-state-metrics", "kubelet", "node-exporter"]
+    """Scrape jobs (the ``job`` label) of exporters that report on other objects: in their
+    alerts ``service`` and ``app`` name the exporter, so only ``deployment``, ``replicaset``
+    and ``pod`` may name the workload."""
+    alert_default_severity: Literal["critical", "high", "medium", "low"] = "medium"
+    """Severity of an alert without a ``severity`` label."""
+    alert_deliveries_keep_days: int = Field(default=7, ge=1)
+    """Webhook deliveries (``GET /v1/alerts/deliveries``) older than this are pruned."""
+    alert_deliveries_keep_alerts: int = Field(default=50_000, ge=1000)
+    """At most this many per-alert outcomes are kept; the oldest deliveries go first."""
 
     kubeconfig: Path | None = None
-    """Kubeconfig the workers act with; else $KUBECONFIG, else in-cluster, else observe-only."""
+    """Kubeconfig the workers act with (and the API reads alerts' pods and Deployments with);
+    else $KUBECONFIG, else in-cluster, else observe-only (and alerts mapped by labels only)."""
 
     tools_dir: Path | None = None
     """Cache of the pinned Temporal CLI and OPA binaries."""

@@ -49,6 +49,9 @@ def child_environment(settings: Settings) -> dict[str, str]:
     )
     if settings.opa_token:
         env[TOKEN_ENV] = settings.opa_token
+    if settings.kubeconfig is not None:
+        # Workers act with it and the API resolves alerts' pods with it: the same cluster.
+        env["KAIZEN_KUBECONFIG"] = str(settings.kubeconfig.resolve())
     return env
 
 

@@ -16,7 +16,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from api.alertmanager import AlertmanagerAlert, MappedAlert, map_alert
+from api.alertmanager import AlertmanagerAlert, MappedAlert, Subject, map_alert
 from api.app import create_app
 from api.healing_scheduler import severity_name
 from kaizen.settings import Settings
@@ -224,7 +224,6 @@ async def test_all_alerts_unmappable_is_422_naming_each(api: httpx.AsyncClient, 
         alert("Not_A_Name"),
         alert(service, name="two words"),
         alert(None),
-        alert(service, severity=""),
     )
     reply = await post(api, keys.operator, body)
     assert reply.status_code == 422, reply.text
@@ -235,10 +234,9 @@ async def test_all_alerts_unmappable_is_422_naming_each(api: httpx.AsyncClient, 
         "alerts.2.labels.deployment",
         "alerts.3.labels.alertname",
         "alerts.4.labels.deployment",
-        "alerts.5.labels.severity",
     }
     assert "apocalyptic" in problems["alerts.1.labels.severity"]
-    assert "deployment, service, app" in problems["alerts.4.labels.deployment"]
+    assert "deployment, replicaset, pod, service, app" in problems["alerts.4.labels.deployment"]
     assert "alerts.0.labels.namespace" in reply.json()["error"]
 
 
@@ -300,10 +298,12 @@ def test_severity_label_mapping(label: str, severity: str) -> None:
 def test_workload_label_is_the_first_present_of_the_setting() -> None:
     both = AlertmanagerAlert.model_validate(alert("from-deployment", app="from-app"))
     default = map_alert(both, Settings(), requested_by="am")
-    assert isinstance(default, MappedAlert) and default.request.service == "from-deployment"
+    assert isinstance(default, MappedAlert)
+    assert default.subject == Subject("Deployment", "from-deployment", "deployment")
     app_first = Settings(alert_workload_labels=["app", "deployment"])
     mapped = map_alert(both, app_first, requested_by="am")
-    assert isinstance(mapped, MappedAlert) and mapped.request.service == "from-app"
+    assert isinstance(mapped, MappedAlert)
+    assert mapped.subject == Subject("Deployment", "from-app", "app")
     kube_ns = Settings(alert_namespace_label="kubernetes_namespace")
     relabelled = AlertmanagerAlert.model_validate(
         alert("checkout", namespace=None, kubernetes_namespace="payments")
@@ -332,3 +332,28 @@ async def test_label_mapping_setting_applies_to_the_webhook(
     assert by_app["action"] == "started" and by_app["run"]["service"] == service
     assert by_deployment["action"] == "skipped"
     assert by_deployment["reason"].startswith("labels.app: no workload label")
+
+
+async def test_alert_without_severity_gets_the_default(
+    api: httpx.AsyncClient, keys: Keys, client: Client, started: list[str]
+) -> None:
+    sent = alert(unique())
+    del sent["labels"]["severity"]
+    reply = await post(api, keys.operator, payload(sent))
+    assert reply.status_code == 200, reply.text
+    [result] = reply.json()["results"]
+    assert result["action"] == "started"
+    started.append(result["run"]["id"])
+    memo = await client.get_workflow_handle(result["run"]["id"]).describe()
+    assert (await memo.memo())["severity"] == "medium"
+
+
+def test_default_severity_is_a_setting() -> None:
+    sent = alert("checkout")
+    del sent["labels"]["severity"]
+    unlabelled = AlertmanagerAlert.model_validate(sent)
+    mapped = map_alert(unlabelled, Settings(alert_default_severity="high"), requested_by="am")
+    assert isinstance(mapped, MappedAlert) and severity_name(mapped.request.severity) == "high"
+    blank = AlertmanagerAlert.model_validate(alert("checkout", severity=" "))
+    mapped = map_alert(blank, Settings(), requested_by="am")
+    assert isinstance(mapped, MappedAlert) and severity_name(mapped.request.severity) == "medium"
