@@ -29,12 +29,25 @@ from api.routers import (
 )
 from api.routers.alerts import ALERTMANAGER_PATH
 from api.routers.healing import push_modes_or_warn
+from api.schedules.audit import pause_invalid_schedules
 from api.temporal_connection import TemporalConnection
 from kaizen import __version__
 from kaizen.persistence.db import make_engine
 from kaizen.settings import Settings
 
 log = logging.getLogger("kaizen.api")
+
+
+async def _audit_schedules(app: FastAPI) -> list[str]:
+    try:
+        client = await app.state.temporal.client()
+        paused: list[str] = await pause_invalid_schedules(
+            client, app.state.engine, app.state.settings
+        )
+    except Exception as error:  # the next start audits again
+        log.warning("could not audit schedules: %s", error)
+        return []
+    return paused
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,9 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # repush. A down OPA must not stop the API: policy decisions repush when they miss it.
         await push_modes_or_warn(app.state.policy, app.state.engine)
         COLLECTOR.attach(app.state.engine, settings.tenant)
+        # In the background: the API answers even while Temporal is still coming up.
+        app.state.schedule_audit = asyncio.create_task(_audit_schedules(app))
         try:
             yield
         finally:
+            app.state.schedule_audit.cancel()
             COLLECTOR.detach(app.state.engine)
             await app.state.policy.close()
             app.state.workloads.close()

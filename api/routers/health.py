@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from activities.opa.modes import MODES_DATA_PATH
 from api.deps import SettingsDep
-from api.temporal_connection import TemporalConnection
+from api.schedules.metrics import SCHEDULE_COUNTERS
+from api.temporal_connection import TemporalConnection, TemporalUnavailable
 
 router = APIRouter(tags=["health"])
 
@@ -41,8 +42,14 @@ async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-async def metrics() -> Response:
+async def metrics(request: Request, settings: SettingsDep) -> Response:
     """Prometheus metrics of this API process."""
+    try:
+        client = await request.app.state.temporal.client()
+    except TemporalUnavailable:
+        pass  # the schedule counters keep their last reading
+    else:
+        await SCHEDULE_COUNTERS.refresh(client, request.app.state.engine, settings)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -8,10 +8,9 @@ at 3 a.m. Every change is recorded with who made it.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from sqlalchemy.engine import Engine
@@ -29,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.deps import Admin, ClientDep, EngineDep, Operator, SettingsDep, Viewer
 from api.metrics import SCHEDULE_CHANGES
 from api.principal import Principal
+from api.schedules.declarations import declared
 from api.schedules.models import (
     NAME_PATTERN,
     BackfillBody,
@@ -53,7 +53,7 @@ from kaizen.catalog.playbooks import ParameterError
 from kaizen.kinds.base import RunKind, StartContext
 from kaizen.kinds.registry import UnknownKind, run_kind
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.schedule_changes import changes_of, latest_declaration, record_change
+from kaizen.persistence.schedule_changes import changes_of, record_change
 from kaizen.settings import Settings
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
@@ -98,18 +98,12 @@ def _record(
     SCHEDULE_CHANGES.labels(action).inc()
 
 
-def _declared(engine: Engine, settings: Settings, name: str) -> dict[str, Any]:
-    with Session(engine) as session:
-        found = latest_declaration(session, tenant=settings.tenant, schedule_id=name)
-    return json.loads(found) if found else {}
-
-
 async def _view(client: Client, engine: Engine, settings: Settings, name: str) -> ScheduleView:
     async with _existing(client, settings, name) as handle:
         described = await handle.describe()
     with Session(engine) as session:
         changes = changes_of(session, tenant=settings.tenant, schedule_id=name)
-    return view(settings, name, described, _declared(engine, settings, name), changes)
+    return view(settings, name, described, declared(engine, settings, name), changes)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ScheduleView)
@@ -158,10 +152,10 @@ async def list_schedules(
         name = name_of(settings, listed.id)
         if name is None:
             continue  # another tenant's, or not Kaizen's
-        declared = _declared(engine, settings, name)
-        if kind is not None and declared.get("kind") != kind:
+        as_declared = declared(engine, settings, name)
+        if kind is not None and as_declared.get("kind") != kind:
             continue
-        found.append(view(settings, name, listed, declared))
+        found.append(view(settings, name, listed, as_declared))
     return sorted(found, key=lambda v: v.id)
 
 
@@ -184,25 +178,25 @@ async def update_schedule(
     engine: EngineDep,
 ) -> ScheduleView:
     """Change the spec, the policies or the input (validated as at create)."""
-    declared = _declared(engine, settings, name)
-    if not declared:
+    current = declared(engine, settings, name)
+    if not current:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no schedule {name!r} made by Kaizen")
-    kind = _kind(str(declared["kind"]))
+    kind = _kind(str(current["kind"]))
     context = _context(settings, name, principal)
     fields, message = validated_input(
-        kind, body.input if body.input is not None else declared["input"], context
+        kind, body.input if body.input is not None else current["input"], context
     )
     keys = set(PoliciesBody.model_fields)
     policies = PoliciesBody.model_validate(
         {
-            **{key: value for key, value in declared.items() if key in keys},
+            **{key: value for key, value in current.items() if key in keys},
             **body.model_dump(include=keys, exclude_none=True),
         }
     )
-    spec = body.spec or SpecBody.model_validate(declared["spec"])
+    spec = body.spec or SpecBody.model_validate(current["spec"])
 
-    def change(current: ScheduleUpdateInput) -> ScheduleUpdate:
-        state = current.description.schedule.state
+    def change(live: ScheduleUpdateInput) -> ScheduleUpdate:
+        state = live.description.schedule.state
         schedule = build_schedule(
             kind, message, context, spec=spec, policies=policies, paused=state.paused,
             note=state.note or "",
@@ -215,7 +209,7 @@ async def update_schedule(
         await handle.update(change)
     updated = declaration(
         kind=kind.name, fields=fields, spec=spec, policies=policies,
-        created_by=str(declared.get("created_by", "")),
+        created_by=str(current.get("created_by", "")),
     )  # fmt: skip
     what = ", ".join(k for k, v in body.model_dump(exclude_none=True).items() if v is not None)
     await asyncio.to_thread(

@@ -123,7 +123,9 @@ async def test_overlap_policies_with_a_run_that_outlasts_the_interval(
     for _ in range(triggers):
         reply = await api.post(f"/v1/schedules/{name}/trigger", json={}, headers=operator)
         assert reply.status_code == 202, reply.text
-        await asyncio.sleep(0.3)
+        # Temporal names a scheduled run by its fire time to the second: two fires in one
+        # second would be one id.
+        await asyncio.sleep(1.1)
     runs = await started_runs(client, schedule["temporal_id"], running_at_once)
     await asyncio.sleep(1.0)  # nothing more may start while the first run goes
     runs = await started_runs(client, schedule["temporal_id"], running_at_once)
@@ -250,3 +252,50 @@ async def test_roles(api: httpx.AsyncClient, keys: Keys, created: list[str]) -> 
     assert patch.status_code == 403
     duplicate = await api.post("/v1/schedules", json=body(name), headers=Keys.header(keys.operator))
     assert duplicate.status_code == 409
+
+
+async def test_a_schedule_whose_input_no_longer_validates_is_paused_with_a_note(
+    api: httpx.AsyncClient, keys: Keys, created: list[str], settings: Settings
+) -> None:
+    from api.app import create_app
+    from kaizen.catalog.playbooks import catalog
+
+    name = unique()
+    scaling = {"service": "web", "namespace": "shop", "symptom": "Load", "severity": "low",
+               "playbook": "scale_out", "parameters": {"replicas_delta": 4}}  # fmt: skip
+    await create(api, keys, created, name, input=scaling)
+    # The catalog changes under the schedule: scale_out now allows at most 2.
+    assert settings.playbooks_dir is not None
+    playbook = settings.playbooks_dir / "scale_out.toml"
+    playbook.write_text(playbook.read_text().replace("maximum = 5", "maximum = 2"))
+    catalog.cache_clear()  # as a restarted API process reads the catalog afresh
+    restarted = create_app(settings)
+    async with restarted.router.lifespan_context(restarted):
+        paused = await restarted.state.schedule_audit
+    assert name in paused
+    one = (await api.get(f"/v1/schedules/{name}", headers=Keys.header(keys.viewer))).json()
+    assert one["paused"] is True
+    assert "no longer validates" in one["note"] and "input.parameters.replicas_delta" in one["note"]
+    assert one["changes"][0]["action"] == "auto_paused" and one["changes"][0]["by"] == "kaizen"
+
+
+async def test_schedule_counters_are_metrics_by_kind(
+    api: httpx.AsyncClient, keys: Keys, created: list[str]
+) -> None:
+    from api.schedules.metrics import SCHEDULE_COUNTERS
+
+    name = unique()
+    await create(api, keys, created, name, overlap="skip")
+    operator = Keys.header(keys.operator)
+    for _ in range(2):  # the second finds the first run going: skipped by overlap
+        await api.post(f"/v1/schedules/{name}/trigger", json={}, headers=operator)
+        await asyncio.sleep(1.1)
+    await api.post(f"/v1/schedules/{name}/pause", json={"note": "n"}, headers=operator)
+    SCHEDULE_COUNTERS._refreshed = 0.0  # read now, not at the next period
+    metrics = (await api.get("/metrics")).text
+    lines = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
+             if line.startswith("kaizen_schedule")}  # fmt: skip
+    assert lines['kaizen_schedule_actions_total{kind="healing"}'] >= 1
+    assert lines['kaizen_schedule_actions_skipped_overlap_total{kind="healing"}'] >= 1
+    assert lines['kaizen_schedules{kind="healing",state="paused"}'] >= 1
+    assert 'kaizen_schedule_actions_missed_catchup_total{kind="healing"}' in lines
