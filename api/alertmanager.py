@@ -231,10 +231,13 @@ def subject_labels(labels: dict[str, str], settings: Settings) -> tuple[str, str
     only when the alert is not an exporter's and is not about another kind of object.
     """
     other = next(
-        ((kind, _present(labels, label)) for label, kind in OTHER_OBJECT_LABELS.items()
-         if _present(labels, label) in labels),
+        (
+            (kind, present)
+            for label, kind in OTHER_OBJECT_LABELS.items()
+            if (present := _present(labels, label)) in labels
+        ),
         None,
-    )  # fmt: skip
+    )
     exporter = labels.get("job", "") in settings.alert_exporter_jobs
     for label in settings.alert_workload_labels:
         kind = OBJECT_LABELS.get(label)

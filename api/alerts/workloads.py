@@ -19,6 +19,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -35,6 +36,9 @@ log = logging.getLogger("kaizen.api.alerts")
 LOOKUP_TIMEOUT_SECONDS: Final = 2.0
 ANSWER_TTL_SECONDS: Final = 30.0
 MAX_ANSWERS: Final = 4096
+# Lookups get threads of their own: a hung apiserver then slows only lookups (which time
+# out), never the database writes that share the default executor.
+LOOKUP_THREADS: Final = 4
 # Deployments name their ReplicaSets <deployment>-<pod-template-hash> and those their pods
 # <replicaset>-<5 characters>, both from Kubernetes' safe alphabet (no vowels, no 0 1 3).
 _SAFE: Final = "[bcdfghjklmnpqrstvwxz2456789]"
@@ -87,6 +91,7 @@ class WorkloadResolver:
         self._timeout = timeout
         self._ttl = ttl
         self._answers: OrderedDict[tuple[str, str, str], tuple[float, Answer]] = OrderedDict()
+        self._threads = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="kaizen-workloads")
 
     @classmethod
     def connect(cls, settings: Settings) -> WorkloadResolver:
@@ -96,6 +101,7 @@ class WorkloadResolver:
         return cls(connection.client, source=connection.source)
 
     def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
         if self._api is not None:
             close: Any = self._api.close  # untyped upstream
             close()
@@ -115,7 +121,8 @@ class WorkloadResolver:
             answer = cached[1]
         else:
             try:
-                answer = await asyncio.wait_for(asyncio.to_thread(self._walk, *key), self._timeout)
+                walk = asyncio.get_running_loop().run_in_executor(self._threads, self._walk, *key)
+                answer = await asyncio.wait_for(walk, self._timeout)
             except (Unavailable, TimeoutError) as error:
                 why = str(error) or f"Kubernetes did not answer within {self._timeout:g}s"
                 log.warning("%s %s/%s mapped by labels only: %s", subject.kind.lower(),
