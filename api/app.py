@@ -20,6 +20,7 @@ from api.healing_metrics import COLLECTOR
 from api.routers import (
     alerts,
     change_windows,
+    freezes,
     healing,
     healing_runs,
     health,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         healing_runs.router,
         runs.router,
         change_windows.router,
+        freezes.router,
         alerts.router,
         healing.router,
         schedules.router,

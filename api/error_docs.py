@@ -53,6 +53,7 @@ ROUTE_SPECIFIC: Final[dict[tuple[str, str], tuple[int, ...]]] = {
     ("POST", "/v1/slack/interactions"): (400, 401, 404, 413, 503),
     ("GET", "/readyz"): (503,),
     ("POST", "/v1/schedules"): (409,),
+    ("DELETE", "/v1/freezes/{freeze_id}"): (409,),
 }
 
 

@@ -26,6 +26,9 @@ SCHEDULE_CHANGES: Final = Counter(
     "Changes made to schedules through the API (created, paused, triggered …)",
     ["action"],
 )
+FREEZE_CHANGES: Final = Counter(
+    "kaizen_freeze_changes_total", "Freezes created, lifted and exemptions made", ["change"]
+)
 CHANGE_WINDOWS: Final = Counter(
     "kaizen_change_windows_total", "Change windows opened or closed by operators", ["action"]
 )

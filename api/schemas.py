@@ -13,6 +13,7 @@ from kaizen.kinds.healing import HealingRunCreate
 from kaizen.persistence.healing_modes import MODES
 from kaizen.v1.approval_pb2 import ApprovalState, ApprovalVote
 from kaizen.v1.change_window_pb2 import ChangeWindow, OpenChangeWindowRequest
+from kaizen.v1.freeze_pb2 import Freeze
 from kaizen.v1.run_pb2 import RunRecord
 
 # The healing start body lives with its kind (kaizen/kinds/healing.py); re-exported here.
@@ -46,6 +47,7 @@ ChangeWindowCreate = request_model(
 RunView = response_model(RunRecord)
 ApprovalStateView = response_model(ApprovalState)
 ChangeWindowView = response_model(ChangeWindow)
+FreezeView = response_model(Freeze)
 
 
 # Views of the healing control surface (modes, learning, scheduler, focus). They are read

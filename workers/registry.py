@@ -10,6 +10,7 @@ from kubernetes.client import ApiClient
 from sqlalchemy.engine import Engine
 
 from activities.change_windows import ChangeWindowActivities
+from activities.freezes import FreezeActivities
 from activities.healing.diagnosis import DiagnosisActivities
 from activities.healing.planning import PlanningActivities
 from activities.healing.verification import VerificationActivities
@@ -34,6 +35,7 @@ class ActivityClients:
     policy: PolicyClient
     catalog: Catalog
     learning_min_history: int
+    tenant: str = "default"
     kube: ApiClient | None = None
     """None when no cluster is configured: Kubernetes activities are not offered."""
     prometheus: PrometheusClient | None = None
@@ -47,6 +49,7 @@ class ActivityClients:
             policy=PolicyClient(settings.opa_base_url, token=settings.opa_token),
             catalog=catalog(settings.catalog_dir),
             learning_min_history=settings.learning_min_history,
+            tenant=settings.tenant,
             kube=kube,
             prometheus=PrometheusClient(settings.prometheus_url)
             if settings.prometheus_url
@@ -86,6 +89,7 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     verification = VerificationActivities(kubernetes, clients.prometheus)
     policy = HealingPolicyActivities(clients.policy, clients.engine)
     windows = ChangeWindowActivities(clients.engine, clients.policy)
+    freezes = FreezeActivities(clients.engine, clients.tenant)
     learning = LearningActivities(clients.engine)
     offered: list[Callable[..., Any]] = [
         diagnosis.diagnose,
@@ -94,6 +98,7 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
         verification.verify_fix,
         policy.evaluate_healing_policy,
         windows.check_change_window,
+        freezes.check_freeze,
         learning.record_learning,
     ]
     if clients.slack is not None:

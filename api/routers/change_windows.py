@@ -13,11 +13,11 @@ from temporalio.client import Client
 
 from api.deps import ClientDep, Operator, SessionDep, Viewer
 from api.metrics import CHANGE_WINDOWS
+from api.run_signals import signal_running_runs
 from api.schemas import ChangeWindowCreate, ChangeWindowView
 from kaizen.contract.json_codec import to_api
 from kaizen.persistence import change_windows as store
 from kaizen.v1.change_window_pb2 import ChangeWindowSignal
-from workflows.gates.governed import GovernedRun
 
 log = logging.getLogger("kaizen.api.change_windows")
 router = APIRouter(prefix="/v1/change-windows", tags=["change windows"])
@@ -25,18 +25,10 @@ router = APIRouter(prefix="/v1/change-windows", tags=["change windows"])
 
 async def signal_runs(client: Client, signal: ChangeWindowSignal) -> int:
     """Wake the running runs in the window's scope. Best effort: runs re-check on a timer."""
-    query = "ExecutionStatus = 'Running' AND KaizenKind IS NOT NULL"
-    if signal.window.scope != "*":
-        query += f" AND KaizenService = '{signal.window.scope}'"
-    signalled = 0
-    async for execution in client.list_workflows(query):
-        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        try:
-            await handle.signal(GovernedRun.change_window, signal)
-            signalled += 1
-        except Exception as error:  # a run that just ended is not an error here
-            log.info("could not signal %s: %s", execution.id, error)
-    return signalled
+    scope = signal.window.scope
+    return await signal_running_runs(
+        client, "change_window", signal, service=None if scope == "*" else scope
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ChangeWindowView)

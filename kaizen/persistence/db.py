@@ -17,6 +17,7 @@ from kaizen.persistence import (  # noqa: F401
     alert_deliveries,
     api_keys,
     change_windows,
+    freezes,
     healing_modes,
     learning,
     schedule_changes,

@@ -14,10 +14,12 @@ with workflow.unsafe.imports_passed_through():
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalState, ApprovalVote
     from kaizen.v1.change_window_pb2 import ChangeWindowSignal
     from kaizen.v1.common_pb2 import RunLimits
+    from kaizen.v1.freeze_pb2 import FreezeSignal
     from kaizen.v1.run_pb2 import RunStatus
 
     from .approval import ApprovalGate
     from .change_window import ChangeWindowGate
+    from .freeze import FreezeGate
     from .ledger import RunLedger
 
 _DEFAULT_LIMITS = RunLimits(
@@ -49,10 +51,18 @@ class GovernedRun:
     ledger: RunLedger
     approval: ApprovalGate
     windows: ChangeWindowGate
+    freezes: FreezeGate
     limits: RunLimits
 
     def _setup(
-        self, *, kind: str, service: str, namespace: str, tenant: str, limits: RunLimits
+        self,
+        *,
+        kind: str,
+        service: str,
+        namespace: str,
+        tenant: str,
+        limits: RunLimits,
+        environment: str = "",
     ) -> None:
         self.limits = effective_limits(limits)
         self.ledger = RunLedger(kind=kind, service=service, namespace=namespace, tenant=tenant)
@@ -60,6 +70,11 @@ class GovernedRun:
         self.windows = ChangeWindowGate(
             service=service,
             namespace=namespace,
+            recheck=timedelta(seconds=self.limits.window_recheck_seconds),
+        )
+        self.freezes = FreezeGate(
+            service=service,
+            environment=environment,
             recheck=timedelta(seconds=self.limits.window_recheck_seconds),
         )
 
@@ -102,6 +117,16 @@ class GovernedRun:
             {"window": signal.window.id, "scope": signal.window.scope, "by": signal.by},
         )
         self.windows.on_signal(signal)
+
+    @workflow.signal
+    def freeze_changed(self, signal: FreezeSignal) -> None:
+        """A freeze that may concern this run was set, lifted, or exempted it."""
+        self.ledger.record(
+            f"freeze.{signal.change or 'changed'}",
+            f"{signal.by or 'an operator'} {signal.change or 'changed'} freeze {signal.freeze.id}",
+            {"freeze": signal.freeze.id, "scope": signal.freeze.scope, "by": signal.by},
+        )
+        self.freezes.on_signal(signal)
 
     def approval_timeout(self) -> timedelta:
         return timedelta(seconds=self.limits.approval_timeout_seconds)

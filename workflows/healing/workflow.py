@@ -63,6 +63,8 @@ KIND = "healing"
 SLACK_PATCH = "slack-approvals"
 # Runs started before the outcome agreed with the alerts replay without that behaviour.
 ALERT_AGREEMENT_PATCH = "alert-agreement"
+# Runs started before freezes existed replay without the freeze check.
+FREEZE_PATCH = "freeze-gate"
 RESOLVED_BEFORE_ACTION = "every alert that started or joined the run resolved before the action"
 GATE_KEY = "approval-1"
 
@@ -93,6 +95,7 @@ class HealingWorkflow(GovernedRun):
         self._resolved_before_action = False
         self._acting = False
         self._agrees_with_alerts = False
+        self._obeys_freezes = False
 
     @workflow.signal
     def alert(self, notice: AlertNotice) -> None:
@@ -125,6 +128,7 @@ class HealingWorkflow(GovernedRun):
     async def run(self, request: HealingRequest) -> HealingResult:
         self._started_at = workflow.now()
         self._agrees_with_alerts = workflow.patched(ALERT_AGREEMENT_PATCH)
+        self._obeys_freezes = workflow.patched(FREEZE_PATCH)
         self.ledger.record(
             "run.started",
             f"healing {request.namespace}/{request.service}: {request.symptom}",
@@ -286,6 +290,9 @@ class HealingWorkflow(GovernedRun):
                 return not self._closed_by_resolution()
         if decision.approvals_required > 0 and not await self._approve(request, plan, decision):
             return False
+        if self._obeys_freezes:
+            # Parked here while a freeze covers the run; the window is checked after it.
+            await self.freezes.hold_while_frozen(self.ledger, before="execute")
         if decision.needs_change_window:
             # Re-checked just before acting: the window may have closed while we waited.
             window = await self.windows.ensure_open(self.ledger, "execute", give_up=give_up)
