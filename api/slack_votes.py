@@ -1,26 +1,37 @@
 """Turning Slack reactions and button presses into votes, with an audit row for each.
 
-Everything here runs after Slack got its answer (Slack retries requests not
-answered within 3 seconds). Each outcome, counted vote or refusal, is written
-to the audit table and counted in ``kaizen_slack_votes_total``.
+Casting runs after Slack got its answer (Slack retries requests not answered
+within 3 seconds). Each outcome, counted vote or refusal, is counted in
+``kaizen_slack_votes_total``; votes and signed refusals get an audit row each,
+requests refused before they were read only a sampled one (anyone can send those).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from activities.opa.client import PolicyClient
 from api.metrics import SLACK_VOTES
 from api.principal import Principal
+from api.slack_payloads import BlockActions, ReactionEvent
+from api.slack_refusal_sampling import RefusalSampler
 from api.temporal_connection import TemporalConnection
 from api.voting import VoteRefused, cast_vote
 from kaizen.persistence.api_keys import ApiKey, Role
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.slack import audit, message_for, principal_for_slack_user
+from kaizen.persistence.slack import (
+    audit,
+    event_seen,
+    message_for,
+    principal_for_slack_user,
+    record_event_once,
+)
 from kaizen.settings import Settings
 from kaizen.v1.approval_pb2 import (
     APPROVAL_DECISION_APPROVE,
@@ -28,6 +39,8 @@ from kaizen.v1.approval_pb2 import (
     ApprovalVote,
 )
 from workflows.gates import approval
+
+log = logging.getLogger("kaizen.api")
 
 APPROVE_ACTION: Final = "kaizen_approve"
 REJECT_ACTION: Final = "kaizen_reject"
@@ -62,63 +75,74 @@ class SlackVoteProcessor:
         engine: Engine,
         temporal: TemporalConnection,
         policy: PolicyClient,
+        sampler: RefusalSampler,
     ) -> None:
         self._settings = settings
         self._engine = engine
         self._temporal = temporal
         self._policy = policy
+        self._sampler = sampler
 
-    def reaction_vote(self, envelope: dict[str, Any], bot_user: str) -> SlackVote | None:
+    def reaction_vote(self, event_id: str, event: ReactionEvent, bot_user: str) -> SlackVote | None:
         """The vote a ``reaction_added`` event carries, or None when it is not one."""
-        event = envelope.get("event") or {}
-        item = event.get("item") or {}
         decision = {
             self._settings.slack_approve_reaction: APPROVAL_DECISION_APPROVE,
             self._settings.slack_reject_reaction: APPROVAL_DECISION_REJECT,
-        }.get(str(event.get("reaction", "")))
-        if decision is None or event.get("user") == bot_user or item.get("type") != "message":
+        }.get(event.reaction)
+        if decision is None or event.user == bot_user or event.item.type != "message":
             SLACK_VOTES.labels("ignored").inc()
             return None
-        workflow_id = self._workflow_for(str(item.get("channel", "")), str(item.get("ts", "")))
+        workflow_id = self._workflow_for(event.item.channel, event.item.ts)
         if workflow_id is None:
             SLACK_VOTES.labels("ignored").inc()  # a reaction on some other message
             return None
         return SlackVote(
-            event_id=str(envelope.get("event_id", "")),
-            slack_user=str(event.get("user", "")),
+            event_id=event_id,
+            slack_user=event.user,
             workflow_id=workflow_id,
             decision=decision,
-            how=f":{event.get('reaction')}: reaction",
+            how=f":{event.reaction}: reaction",
         )
 
-    def button_vote(self, payload: dict[str, Any]) -> SlackVote | None:
+    def button_vote(self, press: BlockActions) -> SlackVote | None:
         """The vote a ``block_actions`` press carries, or None when it is not Kaizen's."""
-        actions = payload.get("actions") or []
-        container = payload.get("container") or {}
-        if not actions:
+        if not press.actions:
             return None
-        action = actions[0]
-        decisions = {
-            APPROVE_ACTION: APPROVAL_DECISION_APPROVE,
-            REJECT_ACTION: APPROVAL_DECISION_REJECT,
-        }
-        decision = decisions.get(str(action.get("action_id")))
-        workflow_id = self._workflow_for(
-            str(container.get("channel_id", "")), str(container.get("message_ts", ""))
-        )
+        action = press.actions[0]
+        decision = BUTTON_DECISIONS.get(action.action_id)
+        workflow_id = self._workflow_for(press.container.channel_id, press.container.message_ts)
         # The button's value must name the run the message was posted for.
-        if decision is None or workflow_id is None or action.get("value") != workflow_id:
+        if decision is None or workflow_id is None or action.value != workflow_id:
             SLACK_VOTES.labels("ignored").inc()
             return None
         return SlackVote(
-            event_id=f"interaction-{payload.get('trigger_id', '')}",
-            slack_user=str((payload.get("user") or {}).get("id", "")),
+            event_id=f"interaction-{press.trigger_id}",
+            slack_user=press.user.id,
             workflow_id=workflow_id,
             decision=decision,
             how="button",
         )
 
+    def already_done(self, event_id: str) -> bool:
+        """Whether an earlier delivery of this event finished its work."""
+        with session_scope(self._engine) as session:
+            return event_seen(session, event_id)
+
+    def done(self, event_id: str) -> None:
+        """Remember the event as finished: from now on a redelivery is only a duplicate."""
+        with session_scope(self._engine) as session:
+            record_event_once(session, event_id)
+
     async def vote(self, vote: SlackVote) -> None:
+        """Cast the vote and audit its outcome; only then is the event done.
+
+        A failure before that leaves the event open, so a redelivery casts it again; the
+        vote id (``slack-<event id>``) lets the approval gate count it once either way.
+        """
+        await self._cast(vote)
+        self.done(vote.event_id)
+
+    async def _cast(self, vote: SlackVote) -> None:
         """Check who is voting, then cast the vote as the API would; audit either way."""
         principal = self._principal(vote.slack_user)
         if principal is None:
@@ -154,10 +178,25 @@ class SlackVoteProcessor:
         )  # fmt: skip
 
     def note(self, vote_like: dict[str, str], reason: str, detail: str) -> None:
-        """A refusal that never became a vote (bad signature, redelivery, removed reaction)."""
+        """A signed request that never became a vote (a redelivery, a removed reaction)."""
         with session_scope(self._engine) as session:
             audit(session, kind="refusal", reason=reason, detail=detail, **vote_like)
         SLACK_VOTES.labels(reason).inc()
+
+    def refuse(self, reason: str, detail: str) -> None:
+        """A request refused unread (bad signature, stale, malformed): always counted,
+        audited only when the sampler admits it, and never an error of its own."""
+        SLACK_VOTES.labels(reason).inc()
+        left_out = self._sampler.admit(reason)
+        if left_out is None:
+            return
+        if left_out:
+            detail += f" ({left_out} more refused for this reason since the last row)"
+        try:
+            with session_scope(self._engine) as session:
+                audit(session, kind="refusal", reason=reason, detail=detail)
+        except SQLAlchemyError as error:  # the refusal stands; the metric has counted it
+            log.warning("could not audit a refused Slack request (%s): %s", reason, error)
 
     def _workflow_for(self, channel: str, ts: str) -> str | None:
         with session_scope(self._engine) as session:

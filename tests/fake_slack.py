@@ -3,8 +3,9 @@
 Only what cannot run here is faked: production's own ``AsyncWebClient`` talks to it through
 ``base_url``. It serves from a thread, so sync and async tests use it alike. It keeps the
 channels' messages (so a test can see what an update did), records every call, and can be
-told to misbehave: answer 429 with Retry-After, answer a Slack error, answer slowly, or apply
-a call and then drop the connection (the window a retried post must not double-post in).
+told to misbehave: answer 429 with Retry-After, answer a Slack error, answer slowly, fail
+unreachable (an HTTP 5xx, or a connection closed unanswered, applying nothing), or apply a
+call and then drop the connection (the window a retried post must not double-post in).
 """
 
 from __future__ import annotations
@@ -47,12 +48,13 @@ class SlackCall:
 
 @dataclass
 class _Fault:
-    kind: Literal["rate_limit", "error", "delay", "drop_after_apply"]
+    kind: Literal["rate_limit", "error", "delay", "drop_after_apply", "http_error", "disconnect"]
     remaining: int
     method: str | None
     error: str = ""
     retry_after: int = 1
     seconds: float = 0.0
+    status: int = 500
 
 
 @dataclass
@@ -167,6 +169,17 @@ class FakeSlack:
     def delay_next(self, seconds: float, times: int = 1, *, method: str | None = None) -> None:
         """Answer normally, after ``seconds``."""
         self._add(_Fault("delay", times, method, seconds=seconds))
+
+    def http_error_next(
+        self, status: int = 500, times: int = 1, *, method: str | None = None
+    ) -> None:
+        """Answer HTTP ``status`` with a plain-text body, as a failing edge in front of Slack
+        would, and apply nothing."""
+        self._add(_Fault("http_error", times, method, status=status))
+
+    def disconnect_next(self, times: int = 1, *, method: str | None = None) -> None:
+        """Close the connection unanswered and apply nothing: Slack unreachable mid-call."""
+        self._add(_Fault("disconnect", times, method))
 
     def drop_after_apply_next(self, times: int = 1, *, method: str | None = None) -> None:
         """Apply the call (the message is posted), then close the connection unanswered."""
@@ -367,6 +380,12 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "error":
                 self._reply(200, {"ok": False, "error": fault.error})
                 return
+            if fault is not None and fault.kind == "http_error":
+                self._reply_text(fault.status, "upstream unavailable")
+                return
+            if fault is not None and fault.kind == "disconnect":
+                self.close_connection = True
+                return
             status, body = slack.answer(call)
             if fault is not None and fault.kind == "drop_after_apply":
                 self.close_connection = True
@@ -382,6 +401,14 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(payload)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _reply_text(self, status: int, text: str) -> None:
+            payload = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 

@@ -1,44 +1,50 @@
 """Slack's Events API and interactivity endpoints.
 
 The signature is checked on the raw body before anything is parsed; a forged or
-stale request gets 401 and changes nothing. Slack wants an answer within three
-seconds and retries otherwise, so the answer goes out at once and the vote is
-cast after it (a background task); a redelivered event counts once.
+stale request gets 401, changes nothing, and is counted (its audit row is sampled).
+A signed body of the wrong shape gets 400. Slack wants an answer within three
+seconds and retries otherwise, so the answer goes out at once and the vote is cast
+after it (a background task). An event is done only once its vote is cast: when
+something it needs is unreachable the answer is 503, and Slack's retry does the work.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import logging
+import re
 import time
-from typing import Any, Final
-from urllib.parse import parse_qs
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
+import aiohttp
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from activities.slack.client import build_client
 from api.deps import SettingsDep, get_engine
+from api.slack_payloads import (
+    EventCallback,
+    MalformedPayload,
+    UrlVerification,
+    parse_events_body,
+    parse_interactions_body,
+)
+from api.slack_refusal_sampling import RefusalSampler
+from api.slack_signature import SignatureRefused, verify_slack_signature
 from api.slack_votes import SlackVote, SlackVoteProcessor
-from kaizen.persistence.db import session_scope
-from kaizen.persistence.slack import record_event_once
+
+log = logging.getLogger("kaizen.api")
 
 router = APIRouter(prefix="/v1/slack", tags=["slack"])
 
-# Slack's own replay window for signed requests.
-MAX_AGE_SECONDS: Final = 300
+# Slack gives up on an answer after 3 s; the bot-user lookup must fail before that, so
+# the answer is a 503 Slack retries rather than a timeout it may count as a failure.
+BOT_LOOKUP_SECONDS: Final = 2.0
+OK: Final = {"ok": True}
 
-
-async def _verified_body(request: Request, processor: SlackVoteProcessor, secret: str) -> bytes:
-    body = await request.body()
-    stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-    signature = request.headers.get("X-Slack-Signature", "")
-    if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_AGE_SECONDS:
-        processor.note({}, "stale", f"request timestamp {stamp!r} outside 5 minutes")
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "stale or missing Slack timestamp")
-    if not SignatureVerifier(secret).is_valid(body, stamp, signature):
-        processor.note({}, "bad_signature", "the Slack signature does not match")
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid Slack signature")
-    return body
+Parsed = TypeVar("Parsed")
 
 
 def _processor(request: Request, settings: SettingsDep) -> tuple[SlackVoteProcessor, str]:
@@ -47,10 +53,49 @@ def _processor(request: Request, settings: SettingsDep) -> tuple[SlackVoteProces
             status.HTTP_404_NOT_FOUND,
             "Slack is not configured (KAIZEN_SLACK_BOT_TOKEN, KAIZEN_SLACK_SIGNING_SECRET)",
         )
+    state = request.app.state
+    sampler: RefusalSampler | None = getattr(state, "slack_refusal_sampler", None)
+    if sampler is None:  # one per process: the sample spans requests
+        sampler = state.slack_refusal_sampler = RefusalSampler()
     processor = SlackVoteProcessor(
-        settings, get_engine(request), request.app.state.temporal, request.app.state.policy
+        settings, get_engine(request), state.temporal, state.policy, sampler
     )
     return processor, settings.slack_signing_secret
+
+
+async def _verified_body(request: Request, processor: SlackVoteProcessor, secret: str) -> bytes:
+    body = await request.body()
+    try:
+        verify_slack_signature(
+            body,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp"),
+            signature=request.headers.get("X-Slack-Signature"),
+            secret=secret,
+            now=time.time(),
+        )
+    except SignatureRefused as refused:
+        processor.refuse(refused.reason, refused.detail)
+        message = {
+            "stale": "stale, missing or malformed Slack timestamp",
+            "bad_signature": "invalid Slack signature",
+        }[refused.reason]
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, message) from refused
+    return body
+
+
+def _parsed(processor: SlackVoteProcessor, parse: Callable[[bytes], Parsed], body: bytes) -> Parsed:
+    try:
+        return parse(body)
+    except MalformedPayload as malformed:
+        processor.refuse("malformed", str(malformed))
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(malformed)) from malformed
+
+
+def _unavailable(what: str, error: Exception) -> HTTPException:
+    log.warning("Slack request answered 503 (%s): %r", what, error)
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, f"{what} is unavailable; Slack retries this request"
+    )
 
 
 async def _bot_user(request: Request, settings: SettingsDep) -> str:
@@ -59,15 +104,47 @@ async def _bot_user(request: Request, settings: SettingsDep) -> str:
     if cached is None:
         client = build_client(settings)
         assert client is not None
-        answer = await client.auth_test()
-        cached = str(answer.get("user_id", ""))
-        request.app.state.slack_bot_user = cached
+        try:
+            async with asyncio.timeout(BOT_LOOKUP_SECONDS):
+                answer = await client.auth_test()
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            raise _unavailable("Slack's Web API (auth.test)", error) from error
+        user_id = answer.get("user_id")
+        if not isinstance(user_id, str) or not user_id:
+            raise _unavailable("Slack's Web API (auth.test)", ValueError(f"user_id {user_id!r}"))
+        cached = request.app.state.slack_bot_user = user_id
     return cached
 
 
-def _first_delivery(request: Request, event_id: str) -> bool:
-    with session_scope(get_engine(request)) as session:
-        return record_event_once(session, event_id)
+async def _event_vote(
+    request: Request,
+    settings: SettingsDep,
+    processor: SlackVoteProcessor,
+    callback: EventCallback,
+) -> SlackVote | None:
+    """The vote a reaction carries; None when it carries none or an earlier delivery
+    already did its work."""
+    reaction = callback.reaction
+    if reaction is None:
+        return None  # an event type Kaizen does not act on
+    if processor.already_done(callback.event_id):
+        retry = request.headers.get("X-Slack-Retry-Num", "")
+        retry = retry if re.fullmatch(r"[0-9]{1,3}", retry) else "?"
+        processor.note(
+            {"event_id": callback.event_id}, "duplicate", f"redelivery #{retry}, counted once"
+        )
+        return None
+    if reaction.type == "reaction_removed":
+        # Deliberate: a counted vote is final, as it is through the API. Removing the
+        # reaction is recorded, and changes nothing; a rejection must be voted.
+        processor.note(
+            {"event_id": callback.event_id, "slack_user": reaction.user},
+            "reaction_removed",
+            "removing a reaction does not withdraw a vote",
+        )
+        processor.done(callback.event_id)
+        return None
+    return processor.reaction_vote(callback.event_id, reaction, await _bot_user(request, settings))
 
 
 @router.post("/events")
@@ -77,34 +154,18 @@ async def slack_events(
     """Events API: url_verification, and reactions on Kaizen's approval messages."""
     processor, secret = _processor(request, settings)
     body = await _verified_body(request, processor, secret)
+    parsed = _parsed(processor, parse_events_body, body)
+    if isinstance(parsed, UrlVerification):
+        return {"challenge": parsed.challenge}
+    if parsed is None:
+        return OK
     try:
-        envelope = json.loads(body)
-    except ValueError as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from error
-    if envelope.get("type") == "url_verification":
-        return {"challenge": envelope.get("challenge", "")}
-    event = envelope.get("event") or {}
-    event_id = str(envelope.get("event_id", ""))
-    if envelope.get("type") != "event_callback" or not event_id:
-        return {"ok": True}
-    if not _first_delivery(request, event_id):
-        retry = request.headers.get("X-Slack-Retry-Num", "?")
-        processor.note({"event_id": event_id}, "duplicate", f"redelivery #{retry}, counted once")
-        return {"ok": True}
-    if event.get("type") == "reaction_removed":
-        # Deliberate: a counted vote is final, as it is through the API. Removing the
-        # reaction is recorded, and changes nothing; a rejection must be voted.
-        processor.note(
-            {"event_id": event_id, "slack_user": str(event.get("user", ""))},
-            "reaction_removed",
-            "removing a reaction does not withdraw a vote",
-        )
-        return {"ok": True}
-    if event.get("type") == "reaction_added":
-        vote = processor.reaction_vote(envelope, await _bot_user(request, settings))
-        if vote is not None:
-            background.add_task(processor.vote, vote)
-    return {"ok": True}
+        vote = await _event_vote(request, settings, processor, parsed)
+    except SQLAlchemyError as error:
+        raise _unavailable("the database", error) from error
+    if vote is not None:
+        background.add_task(processor.vote, vote)
+    return OK
 
 
 @router.post("/interactions")
@@ -114,15 +175,16 @@ async def slack_interactions(
     """Interactivity: the Approve and Reject buttons of Kaizen's approval messages."""
     processor, secret = _processor(request, settings)
     body = await _verified_body(request, processor, secret)
+    press = _parsed(processor, parse_interactions_body, body)
+    if press is None:
+        return OK
     try:
-        payload = json.loads(parse_qs(body.decode())["payload"][0])
-    except (KeyError, IndexError, ValueError, UnicodeDecodeError) as error:
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, "body must be form-encoded with a JSON `payload`"
-        ) from error
-    if payload.get("type") != "block_actions":
-        return {"ok": True}
-    vote: SlackVote | None = processor.button_vote(payload)
-    if vote is not None and _first_delivery(request, vote.event_id):
+        vote = processor.button_vote(press)
+        if vote is not None and processor.already_done(vote.event_id):
+            processor.note({"event_id": vote.event_id}, "duplicate", "press redelivered")
+            vote = None
+    except SQLAlchemyError as error:
+        raise _unavailable("the database", error) from error
+    if vote is not None:
         background.add_task(processor.vote, vote)
-    return {"ok": True}
+    return OK

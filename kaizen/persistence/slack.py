@@ -27,6 +27,7 @@ AUDIT_REASONS: Final = (
     "nothing_pending",
     "ignored",
     "reaction_removed",
+    "malformed",
 )
 """The reasons the Slack handlers record; a fixed set, so metrics keep a bounded label set."""
 
@@ -80,7 +81,11 @@ class SlackApprovalMessage(SQLModel, table=True):
 
 
 class SlackEventSeen(SQLModel, table=True):
-    """Slack event ids already handled: a redelivered event counts once."""
+    """Slack event ids whose work is done: a redelivery after that counts once.
+
+    Written when the work ends, never when it starts: a delivery that failed half-way
+    (Slack's API or the database unreachable) leaves no row, so Slack's retry does the work.
+    """
 
     __tablename__ = "slack_events_seen"
 
@@ -256,7 +261,7 @@ def event_seen(session: Session, event_id: str) -> bool:
 
 
 def record_event_once(session: Session, event_id: str) -> bool:
-    """Remember the event; False when it was already seen (Slack redelivered it)."""
+    """Remember the event as done; False when it already was (a delivery raced this one)."""
     if event_seen(session, event_id):
         return False
     try:

@@ -249,3 +249,38 @@ async def test_the_requester_cannot_approve_from_slack_and_a_reaction_can_reject
     assert (await post_event(slack_api, reject)).status_code == 200
     done = await wait_for_run(slack_api, run["id"], Keys.header(keys.viewer), ended)
     assert done["result"]["outcome"] == "rejected" and "bob" in done["result"]["reason"]
+
+
+async def test_a_vote_is_not_lost_when_slack_is_unreachable_on_the_first_delivery(
+    slack_api: httpx.AsyncClient,
+    keys: Keys,
+    fake_slack: FakeSlack,
+    target: WorkloadRef,
+    engine: Engine,
+) -> None:
+    run, message = await asked(slack_api, keys, fake_slack, target)
+    approve = reaction_event(
+        reaction="white_check_mark", user="UBOB", channel=APPROVAL_CHANNEL_ID,
+        ts=message["ts"], event_id="EvRetried",
+    )  # fmt: skip
+
+    # The bot-user lookup (auth.test) cannot reach Slack: 503, so Slack retries, and the
+    # event is not remembered as handled.
+    fake_slack.disconnect_next(method="auth.test")
+    first = await post_event(slack_api, approve)
+    assert first.status_code == 503, first.text
+    assert "unavailable" in first.json()["error"]
+    assert audit_reasons(engine) == []
+
+    # Slack is back for the retry, which casts the vote; a late redelivery is a duplicate.
+    retry = await post_event(slack_api, approve, **{"X-Slack-Retry-Num": "1"})
+    assert retry.status_code == 200, retry.text
+    late = await post_event(slack_api, approve, **{"X-Slack-Retry-Num": "2"})
+    assert late.status_code == 200
+
+    done = await wait_for_run(slack_api, run["id"], Keys.header(keys.viewer), ended, timeout=60)
+    assert done["result"]["outcome"] == "fixed", done["result"]["reason"]
+    votes = [e for e in done["events"] if e["type"] == "approval.vote"]
+    assert [(v["data"]["approver"], v["data"]["source"]) for v in votes] == [("bob", "slack")]
+    assert audit_reasons(engine) == ["accepted", "duplicate"]
+    assert len(fake_slack.calls_to("auth.test")) == 2  # the failed lookup, then one cached
