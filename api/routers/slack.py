@@ -3,9 +3,11 @@
 The signature is checked on the raw body before anything is parsed; a forged or
 stale request gets 401, changes nothing, and is counted (its audit row is sampled).
 A signed body of the wrong shape gets 400. Slack wants an answer within three
-seconds and retries otherwise, so the answer goes out at once and the vote is cast
-after it (a background task). An event is done only once its vote is cast: when
-something it needs is unreachable the answer is 503, and Slack's retry does the work.
+seconds and retries only what was not answered 2xx, so the vote is cast *before*
+the answer, within a deadline: cast, the answer is 200; failed (Temporal, OPA or
+the database unreachable), it is 503 and Slack's retry casts it again. Only a vote
+still in flight at the deadline finishes after the answer. An event is done only
+once its vote is cast; the vote id lets the gate count a redelivery once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 import aiohttp
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,6 +44,9 @@ router = APIRouter(prefix="/v1/slack", tags=["slack"])
 # Slack gives up on an answer after 3 s; the bot-user lookup must fail before that, so
 # the answer is a 503 Slack retries rather than a timeout it may count as a failure.
 BOT_LOOKUP_SECONDS: Final = 2.0
+# What is left of Slack's 3 s for casting the vote before answering.
+ANSWER_BY_SECONDS: Final = 2.5
+MIN_VOTE_SECONDS: Final = 0.5
 OK: Final = {"ok": True}
 
 Parsed = TypeVar("Parsed")
@@ -147,11 +152,32 @@ async def _event_vote(
     return processor.reaction_vote(callback.event_id, reaction, await _bot_user(request, settings))
 
 
+async def _cast_before_answering(
+    processor: SlackVoteProcessor, vote: SlackVote, *, received: float, keep: set[Any]
+) -> None:
+    """Cast ``vote`` within what is left of Slack's window; a failure is a 503 Slack retries."""
+    casting = asyncio.create_task(processor.vote(vote))
+    budget = max(MIN_VOTE_SECONDS, ANSWER_BY_SECONDS - (time.monotonic() - received))
+    try:
+        await asyncio.wait_for(asyncio.shield(casting), budget)
+    except TimeoutError:
+        # Still going at the deadline: it finishes after the answer (held, not collected).
+        keep.add(casting)
+        casting.add_done_callback(keep.discard)
+        casting.add_done_callback(_log_late_failure)
+    except Exception as error:
+        raise _unavailable("casting the vote (Temporal, OPA or the database)", error) from error
+
+
+def _log_late_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a Slack vote cast after the answer failed: %r", task.exception())
+
+
 @router.post("/events")
-async def slack_events(
-    request: Request, settings: SettingsDep, background: BackgroundTasks
-) -> dict[str, Any]:
+async def slack_events(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Events API: url_verification, and reactions on Kaizen's approval messages."""
+    received = time.monotonic()
     processor, secret = _processor(request, settings)
     body = await _verified_body(request, processor, secret)
     parsed = _parsed(processor, parse_events_body, body)
@@ -164,15 +190,23 @@ async def slack_events(
     except SQLAlchemyError as error:
         raise _unavailable("the database", error) from error
     if vote is not None:
-        background.add_task(processor.vote, vote)
+        await _cast_before_answering(processor, vote, received=received, keep=_late(request))
     return OK
 
 
+def _late(request: Request) -> set[Any]:
+    """Votes still being cast after their answer went out, per app (held until done)."""
+    state = request.app.state
+    if not hasattr(state, "slack_late_votes"):
+        state.slack_late_votes = set()
+    late: set[Any] = state.slack_late_votes
+    return late
+
+
 @router.post("/interactions")
-async def slack_interactions(
-    request: Request, settings: SettingsDep, background: BackgroundTasks
-) -> dict[str, Any]:
+async def slack_interactions(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Interactivity: the Approve and Reject buttons of Kaizen's approval messages."""
+    received = time.monotonic()
     processor, secret = _processor(request, settings)
     body = await _verified_body(request, processor, secret)
     press = _parsed(processor, parse_interactions_body, body)
@@ -186,5 +220,5 @@ async def slack_interactions(
     except SQLAlchemyError as error:
         raise _unavailable("the database", error) from error
     if vote is not None:
-        background.add_task(processor.vote, vote)
+        await _cast_before_answering(processor, vote, received=received, keep=_late(request))
     return OK

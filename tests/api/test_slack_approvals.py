@@ -67,6 +67,7 @@ async def slack_api(
     async with app.router.lifespan_context(app), run_worker(slack_settings, kube):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kaizen") as http:
+            http.kaizen_app = app  # type: ignore[attr-defined]  # for tests that break its OPA
             yield http
 
 
@@ -284,3 +285,36 @@ async def test_a_vote_is_not_lost_when_slack_is_unreachable_on_the_first_deliver
     assert [(v["data"]["approver"], v["data"]["source"]) for v in votes] == [("bob", "slack")]
     assert audit_reasons(engine) == ["accepted", "duplicate"]
     assert len(fake_slack.calls_to("auth.test")) == 2  # the failed lookup, then one cached
+
+
+async def test_a_vote_whose_casting_fails_is_answered_503_and_cast_on_the_retry(
+    slack_api: httpx.AsyncClient,
+    keys: Keys,
+    fake_slack: FakeSlack,
+    target: WorkloadRef,
+    engine: Engine,
+    slack_settings: Settings,
+) -> None:
+    from activities.opa.client import PolicyClient
+    from kaizen.stack.processes import free_port
+
+    run, message = await asked(slack_api, keys, fake_slack, target)
+    approve = reaction_event(
+        reaction="white_check_mark", user="UBOB", channel=APPROVAL_CHANNEL_ID,
+        ts=message["ts"], event_id="EvOpaDown",
+    )  # fmt: skip
+    # The API's OPA is unreachable while the vote is cast: Slack retries only what was not
+    # answered 2xx, so the answer must say so (503), not 200 and lose the vote.
+    state = slack_api.kaizen_app.state  # type: ignore[attr-defined]
+    working = state.policy
+    state.policy = PolicyClient(f"http://127.0.0.1:{free_port()}", timeout_seconds=1.0)
+    first = await post_event(slack_api, approve)
+    assert first.status_code == 503, first.text
+    await state.policy.close()
+    state.policy = working
+    retry = await post_event(slack_api, approve, **{"X-Slack-Retry-Num": "1"})
+    assert retry.status_code == 200, retry.text
+    done = await wait_for_run(slack_api, run["id"], Keys.header(keys.viewer), ended, timeout=60)
+    assert done["result"]["outcome"] == "fixed", done["result"]["reason"]
+    votes = [e for e in done["events"] if e["type"] == "approval.vote"]
+    assert [(v["data"]["approver"], v["data"]["source"]) for v in votes] == [("bob", "slack")]
