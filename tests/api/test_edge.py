@@ -248,9 +248,7 @@ async def test_a_payload_temporal_would_refuse_is_a_422_and_nothing_starts(
     assert reply.status_code == 422, reply.text
     assert reply.json()["problems"][0]["field"] == "evidence"
     with pytest.raises(RPCError) as missing:
-        await client.get_workflow_handle(
-            f"healing:{settings.tenant}:edge:payload-check"
-        ).describe()
+        await client.get_workflow_handle(f"healing:{settings.tenant}:edge:payload-check").describe()
     assert missing.value.status == RPCStatusCode.NOT_FOUND
 
 
