@@ -84,7 +84,11 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     kubernetes = KubernetesActivities(clients.kube) if clients.kube is not None else None
     diagnosis = DiagnosisActivities(clients.catalog, kubernetes, clients.prometheus)
     planning = PlanningActivities(
-        clients.catalog, clients.engine, kubernetes, min_history=clients.learning_min_history
+        clients.catalog,
+        clients.engine,
+        kubernetes,
+        min_history=clients.learning_min_history,
+        prometheus=clients.prometheus,
     )
     verification = VerificationActivities(kubernetes, clients.prometheus)
     policy = HealingPolicyActivities(clients.policy, clients.engine)

@@ -13,7 +13,9 @@ from temporalio.exceptions import ApplicationError
 
 from activities.healing.ranking import rank
 from activities.healing.resolve import resolve_steps
+from activities.healing.verification import nothing_to_verify_with
 from activities.kubernetes.actions import KubernetesActivities
+from activities.prometheus.client import PrometheusClient
 from activities.refusals import refusal
 from kaizen.catalog.playbooks import Catalog, ParameterError, Playbook
 from kaizen.persistence.db import session_scope
@@ -42,11 +44,14 @@ class PlanningActivities:
         kube: KubernetesActivities | None,
         *,
         min_history: int,
+        prometheus: PrometheusClient | None = None,
     ) -> None:
         self._catalog = catalog
         self._engine = engine
         self._kube = kube
         self._min_history = min_history
+        # Only whether one is configured matters here: what verification could read.
+        self._prometheus = prometheus
 
     @activity.defn
     async def plan_healing(self, plan: PlanRequest) -> HealingPlan:
@@ -72,6 +77,7 @@ class PlanningActivities:
             ranking=ranking,
             action=action,
             stats=PlaybookStats(successes=seen.successes, failures=seen.failures),
+            nothing_to_do=self._nothing_to_do(request, playbook, action),
         )
 
     @activity.defn
@@ -153,6 +159,20 @@ class PlanningActivities:
             f"{playbook.name} {request.namespace}/{request.service}: {said} ({diagnosis})"
         )
         return action
+
+    def _nothing_to_do(
+        self, request: HealingRequest, playbook: Playbook, action: ProposedAction
+    ) -> str:
+        """Why this worker can neither act on the workload nor verify it; empty when it can."""
+        if self._kube is not None:
+            return ""  # a cluster: something to act on, and the workload's health to verify
+        workload = f"{request.namespace}/{request.service}"
+        if playbook.steps:
+            return f"no cluster is configured: {playbook.name} cannot change {workload}"
+        unverifiable = nothing_to_verify_with(None, self._prometheus, action.verification)
+        if unverifiable:
+            return f"{playbook.name} changes nothing on {workload} and {unverifiable}"
+        return ""  # observe-only, watched through its Prometheus signal
 
     def _verification(
         self, playbook: Playbook, request: HealingRequest, diagnosis: str

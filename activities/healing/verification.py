@@ -14,7 +14,26 @@ from temporalio import activity
 
 from activities.kubernetes.actions import KubernetesActivities
 from activities.prometheus.client import PrometheusClient, PrometheusQueryError
-from kaizen.v1.healing_pb2 import VerificationCheck, VerificationRequest
+from kaizen.v1.healing_pb2 import VerificationCheck, VerificationRequest, VerificationSpec
+
+
+def nothing_to_verify_with(
+    kube: KubernetesActivities | None, prometheus: PrometheusClient | None, spec: VerificationSpec
+) -> str:
+    """Why no check of ``spec`` could ever pass on this worker; empty when one can.
+
+    The workload's health needs a cluster; the playbook's signal needs Prometheus and a
+    query. Planning asks this up front, so a run never waits out a verification that
+    cannot succeed.
+    """
+    if kube is not None or (spec.query and prometheus is not None):
+        return ""
+    if prometheus is None:
+        return "neither a cluster nor Prometheus is configured: nothing to verify with"
+    return (
+        "no cluster is configured and the diagnosis has no Prometheus signal: "
+        "nothing to verify with"
+    )
 
 
 class VerificationActivities:
@@ -39,7 +58,7 @@ class VerificationActivities:
             check.query = request.spec.query
             problems.extend(await self._signal(request, check))
         elif self._kube is None:
-            problems.append("neither a cluster nor Prometheus is configured: nothing to verify")
+            problems.append(nothing_to_verify_with(self._kube, self._prometheus, request.spec))
         check.passed = not problems
         check.summary = "; ".join(problems) if problems else _healthy(request, check)
         return check

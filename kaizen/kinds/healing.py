@@ -4,8 +4,8 @@ One mutating run per workload: the business key is (namespace, workload), whatev
 the symptom, so two rules firing for one Deployment make one run that records both.
 After a run *acted* (fixed, rolled back, aborted, rejected, or ended some other way
 than completing), triggers for the workload are held back for the backoff; a run
-that only observed, was denied, or whose alerts resolved before it acted holds
-nothing back, so a mode changed after it takes effect on the very next trigger.
+that only observed, was denied, had nothing to do, or whose alerts resolved before it
+acted holds nothing back, so a mode changed after it takes effect on the very next trigger.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from kaizen.settings import Settings
 from kaizen.v1.common_pb2 import RunLimits, Severity
 from kaizen.v1.healing_pb2 import (
     HEALING_OUTCOME_DENIED,
+    HEALING_OUTCOME_NOTHING_TO_DO,
     HEALING_OUTCOME_OBSERVED,
     HEALING_OUTCOME_RESOLVED_BEFORE_ACTION,
     AlertNotice,
@@ -38,7 +39,12 @@ from workflows.healing.workflow import KIND, HealingWorkflow
 EXECUTION_TIMEOUT_MARGIN: Final = timedelta(minutes=5)
 # Outcomes of runs that changed nothing and asked no one: they hold no trigger back.
 HELD_BACK_BY_NOTHING: Final = frozenset(
-    {HEALING_OUTCOME_OBSERVED, HEALING_OUTCOME_DENIED, HEALING_OUTCOME_RESOLVED_BEFORE_ACTION}
+    {
+        HEALING_OUTCOME_OBSERVED,
+        HEALING_OUTCOME_DENIED,
+        HEALING_OUTCOME_RESOLVED_BEFORE_ACTION,
+        HEALING_OUTCOME_NOTHING_TO_DO,
+    }
 )
 
 # Optional fields default to None (absent), so typed as Any for the rules mapping.

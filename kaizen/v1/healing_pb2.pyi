@@ -26,6 +26,7 @@ class HealingOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HEALING_OUTCOME_CANCELLED: _ClassVar[HealingOutcome]
     HEALING_OUTCOME_OBSERVED: _ClassVar[HealingOutcome]
     HEALING_OUTCOME_RESOLVED_BEFORE_ACTION: _ClassVar[HealingOutcome]
+    HEALING_OUTCOME_NOTHING_TO_DO: _ClassVar[HealingOutcome]
 HEALING_OUTCOME_UNSPECIFIED: HealingOutcome
 HEALING_OUTCOME_PROPOSED: HealingOutcome
 HEALING_OUTCOME_FIXED: HealingOutcome
@@ -36,6 +37,7 @@ HEALING_OUTCOME_ABORTED: HealingOutcome
 HEALING_OUTCOME_CANCELLED: HealingOutcome
 HEALING_OUTCOME_OBSERVED: HealingOutcome
 HEALING_OUTCOME_RESOLVED_BEFORE_ACTION: HealingOutcome
+HEALING_OUTCOME_NOTHING_TO_DO: HealingOutcome
 
 class HealingRequest(_message.Message):
     __slots__ = ("service", "namespace", "symptom", "severity", "tenant", "requested_by", "limits", "playbook", "parameters", "dry_run", "evidence", "source")
@@ -304,14 +306,16 @@ class PlanRequest(_message.Message):
     def __init__(self, request: _Optional[_Union[HealingRequest, _Mapping]] = ..., diagnosis: _Optional[_Union[Diagnosis, _Mapping]] = ...) -> None: ...
 
 class HealingPlan(_message.Message):
-    __slots__ = ("ranking", "action", "stats")
+    __slots__ = ("ranking", "action", "stats", "nothing_to_do")
     RANKING_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     STATS_FIELD_NUMBER: _ClassVar[int]
+    NOTHING_TO_DO_FIELD_NUMBER: _ClassVar[int]
     ranking: PlaybookRanking
     action: ProposedAction
     stats: PlaybookStats
-    def __init__(self, ranking: _Optional[_Union[PlaybookRanking, _Mapping]] = ..., action: _Optional[_Union[ProposedAction, _Mapping]] = ..., stats: _Optional[_Union[PlaybookStats, _Mapping]] = ...) -> None: ...
+    nothing_to_do: str
+    def __init__(self, ranking: _Optional[_Union[PlaybookRanking, _Mapping]] = ..., action: _Optional[_Union[ProposedAction, _Mapping]] = ..., stats: _Optional[_Union[PlaybookStats, _Mapping]] = ..., nothing_to_do: _Optional[str] = ...) -> None: ...
 
 class ResolveRequest(_message.Message):
     __slots__ = ("request", "action", "diagnosis")

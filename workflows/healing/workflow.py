@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         HEALING_OUTCOME_ABORTED,
         HEALING_OUTCOME_DENIED,
         HEALING_OUTCOME_FIXED,
+        HEALING_OUTCOME_NOTHING_TO_DO,
         HEALING_OUTCOME_OBSERVED,
         HEALING_OUTCOME_REJECTED,
         HEALING_OUTCOME_RESOLVED_BEFORE_ACTION,
@@ -65,6 +66,8 @@ SLACK_PATCH = "slack-approvals"
 ALERT_AGREEMENT_PATCH = "alert-agreement"
 # Runs started before freezes existed replay without the freeze check.
 FREEZE_PATCH = "freeze-gate"
+# Runs started before a worker without a cluster said so waited out their verification.
+NOTHING_TO_DO_PATCH = "nothing-to-do"
 RESOLVED_BEFORE_ACTION = "every alert that started or joined the run resolved before the action"
 GATE_KEY = "approval-1"
 
@@ -192,7 +195,7 @@ class HealingWorkflow(GovernedRun):
         self.ledger.step_done("choose_playbook")
 
         decision = await self._govern(request, plan)
-        if decision is None or self._closed_by_resolution():
+        if decision is None or self._closed_by_resolution() or self._nothing_to_do(plan, decision):
             return
         await self._learn("proposed", plan.action.summary)
 
@@ -259,6 +262,29 @@ class HealingWorkflow(GovernedRun):
             self._finish(HEALING_OUTCOME_DENIED, "policy denied: " + "; ".join(decision.reasons))
             return None
         return decision
+
+    def _nothing_to_do(self, plan: HealingPlan, decision: PolicyDecision) -> bool:
+        """End the run now if this worker can neither act nor verify; True if it did.
+
+        Otherwise an allowed run would wait out the playbook's verification timeout, roll
+        back nothing, and teach learning a failure the playbook never earned. A preview
+        (observe mode, dry run) goes on: it acts on nothing anyway, and says so.
+        """
+        if decision.preview_only or not plan.nothing_to_do:
+            return False
+        # Asked only when there is nothing to do, so older histories never meet the marker.
+        if not workflow.patched(NOTHING_TO_DO_PATCH):
+            return False
+        self.ledger.record(
+            "run.nothing_to_do",
+            plan.nothing_to_do,
+            {"playbook": plan.action.playbook, "mode": decision.mode},
+        )
+        self._finish(
+            HEALING_OUTCOME_NOTHING_TO_DO,
+            f"{plan.nothing_to_do}: nothing was done, and learning records nothing",
+        )
+        return True
 
     async def _preview(self, plan: HealingPlan, decision: PolicyDecision) -> None:
         """Observe-only: dry-run every step on the API server; nothing changes."""
