@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from temporalio.client import Client
 from bench.procs import GroupUsage
 from bench.report import Report
 from bench.stack import BenchStack
+from bench.workloads import create_workloads
 
 # Requests in flight at once, the same for Kaizen's API and the raw SDK.
 CONCURRENCY = 16
@@ -46,9 +48,19 @@ class Bench:
     reps: int
     sizes: Sizes
     say: Callable[[str], None]
+    _pools: dict[str, list[str]] = field(default_factory=dict)
 
-    async def healing_run(self, symptom: str, service: str = OBSERVED_SERVICE) -> str:
-        """Start one low-severity healing run through the API; its workflow id."""
+    async def workloads(self, prefix: str, count: int) -> list[str]:
+        """``count`` Deployments of their own (made on first use), for runs kept apart."""
+        made = self._pools.get(prefix, [])
+        if len(made) < count:
+            made = await asyncio.to_thread(create_workloads, self.stack.kube, prefix, count)
+            self._pools[prefix] = made
+        return made[:count]
+
+    async def healing_run(self, service: str, symptom: str = "BenchLoad") -> str:
+        """Start one low-severity healing run for ``service`` through the API; its workflow
+        id. Runs are keyed by workload: runs meant to be apart need distinct services."""
         reply = await self.api.post(
             "/v1/healing-runs",
             json={"namespace": DEMO_NAMESPACE, "service": service, "symptom": symptom,
@@ -58,7 +70,7 @@ class Bench:
             raise RuntimeError(f"POST /v1/healing-runs: {reply.status_code} {reply.text[:300]}")
         body: dict[str, Any] = reply.json()
         if body.get("joined"):
-            raise RuntimeError(f"{symptom!r} joined an existing run; bench keys must be unique")
+            raise RuntimeError(f"{service!r} joined a running run; bench runs must be apart")
         return str(body["id"])
 
 
@@ -81,9 +93,13 @@ async def bounded(count: int, call: Callable[[int], Awaitable[float]]) -> list[f
     return latencies
 
 
-async def count_closed(client: Client, id_prefix: str) -> tuple[int, int]:
-    """(closed, completed) runs whose workflow id starts with ``id_prefix``."""
+async def count_closed(
+    client: Client, id_prefix: str, *, since: datetime | None = None
+) -> tuple[int, int]:
+    """(closed, completed) runs whose workflow id starts with ``id_prefix`` (started since)."""
     base = f"WorkflowId STARTS_WITH '{id_prefix}'"
+    if since is not None:
+        base += f" AND StartTime >= '{since.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}'"
     closed = await client.count_workflows(f"{base} AND ExecutionStatus != 'Running'")
     completed = await client.count_workflows(f"{base} AND ExecutionStatus = 'Completed'")
     return closed.count, completed.count

@@ -98,6 +98,10 @@ class BenchStack:
         approver_key = _create_key(settings, "bench-approver")
         env = child_environment(settings)
         env["KAIZEN_KUBECONFIG"] = str(kubeconfig)
+        # The bench measures runs, not the healing backoff or the API's rate limits.
+        env["KAIZEN_HEALING_BACKOFF_SECONDS"] = "0"
+        for limit in ("PER_KEY", "PER_CLIENT", "FAILED_AUTH"):
+            env[f"KAIZEN_RATE_LIMIT_{limit}"] = "1000000"
         env["PYTHONPATH"] = str(REPO)
         api = ManagedProcess(
             "api", [sys.executable, "-m", "kaizen.cli.main", "api"],

@@ -15,34 +15,38 @@ import time
 
 from temporalio.client import WorkflowHandle
 
-from bench.context import APPROVAL_SERVICE, DEMO_NAMESPACE, Bench, bounded, ms
+from bench.context import DEMO_NAMESPACE, Bench, bounded, ms
 from bench.raw import VoteWorkflow
 from bench.stack import RAW_TASK_QUEUE
 from bench.stats import p50, p99
 from kaizen.temporal.search_attributes import KAIZEN_PHASE
 
-APPROVAL_PREFIX = f"healing:default:{DEMO_NAMESPACE}:{APPROVAL_SERVICE}:"
+# Runs waiting at their gates at once need workloads of their own (one run per workload).
+POOL = "ap"
+APPROVAL_PREFIX = f"healing:default:{DEMO_NAMESPACE}:{POOL}-"
 
 
 async def set_approval_mode(bench: Bench) -> None:
-    reply = await bench.api.put(
-        f"/v1/healing/modes/{DEMO_NAMESPACE}/{APPROVAL_SERVICE}", json={"mode": "approval"}
-    )
-    reply.raise_for_status()
+    for service in await bench.workloads(POOL, bench.sizes.approvals):
+        reply = await bench.api.put(
+            f"/v1/healing/modes/{DEMO_NAMESPACE}/{service}", json={"mode": "approval"}
+        )
+        reply.raise_for_status()
 
 
 async def waiting_runs(bench: Bench, tag: str) -> list[str]:
     """Start the runs and return their ids once every one waits for approval."""
     n = bench.sizes.approvals
+    services = await bench.workloads(POOL, n)
     ids: list[str] = []
 
     async def start(i: int) -> float:
-        ids.append(await bench.healing_run(f"latency-approval-{tag}-{i}", APPROVAL_SERVICE))
+        ids.append(await bench.healing_run(services[i], f"latency-approval-{tag}"))
         return 0.0
 
     await bounded(n, start)
     query = (
-        f"WorkflowId STARTS_WITH '{APPROVAL_PREFIX}latency-approval-{tag}-' "
+        f"WorkflowId STARTS_WITH '{APPROVAL_PREFIX}' AND ExecutionStatus = 'Running' "
         f"AND {KAIZEN_PHASE.name} = 'awaiting_approval'"
     )
     deadline = time.monotonic() + 300

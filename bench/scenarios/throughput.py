@@ -13,13 +13,16 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bench.context import Bench, bounded, count_closed, cpu_ms_per, ms, timed
 from bench.raw import NoopWorkflow
 from bench.stack import UNPOLLED_TASK_QUEUE
 from bench.stats import p50, p99
 
-HEALING_PREFIX = "healing:default:demo:web:"
+# Each start round triggers runs for as many workloads of their own, so none joins.
+POOL = "tp"
+HEALING_PREFIX = f"healing:default:demo:{POOL}-"
 
 
 @dataclass
@@ -54,8 +57,10 @@ async def raw_starts(bench: Bench, tag: str) -> StartRound:
 
 
 async def api_starts(bench: Bench, tag: str) -> StartRound:
+    services = await bench.workloads(POOL, bench.sizes.starts)
+
     async def start(i: int) -> float:
-        return await timed(lambda: bench.healing_run(f"latency-{tag}-{i}"))
+        return await timed(lambda: bench.healing_run(services[i], f"latency-{tag}"))
 
     return await _start_round(bench, start, ("temporal", "api"))
 
@@ -73,14 +78,15 @@ async def _start_round(
     return StartRound(n / wall, ms(latencies), {p: cpu[p] for p in parts})
 
 
-async def drain(bench: Bench, tag: str, processes: int) -> DrainRound:
-    """Start the pool on the queued backlog and time it until every run has closed."""
+async def drain(bench: Bench, tag: str, processes: int, since: datetime) -> DrainRound:
+    """Start the pool on the queued backlog (the runs started ``since``) and time it until
+    every run has closed."""
     n = bench.sizes.backlog
-    prefix = f"{HEALING_PREFIX}latency-{tag}-"
+    prefix = HEALING_PREFIX
     await bench.stack.start_workers(processes)
     before = bench.stack.usage()
     started = time.perf_counter()
-    done_at_start, _ = await count_closed(bench.client, prefix)
+    done_at_start, _ = await count_closed(bench.client, prefix, since=since)
     peak_total = peak_process = 0.0
     closed = completed = 0
     while True:
@@ -88,7 +94,7 @@ async def drain(bench: Bench, tag: str, processes: int) -> DrainRound:
         worker_usage = usage["workers"]
         peak_total = max(peak_total, worker_usage.rss_bytes / 2**20)
         peak_process = max(peak_process, worker_usage.largest_rss_bytes / 2**20)
-        closed, completed = await count_closed(bench.client, prefix)
+        closed, completed = await count_closed(bench.client, prefix, since=since)
         if closed >= n:
             break
         if time.perf_counter() - started > 900:
@@ -109,7 +115,7 @@ async def run(bench: Bench) -> None:
     report.section("1. Start throughput and 3. backlog drain")
     report.prose(
         f"{bench.sizes.starts} starts per side per round, {16} in flight, no worker polling: "
-        "`POST /v1/healing-runs` (low severity, a unique symptom each, so none joins) against "
+        "`POST /v1/healing-runs` (low severity, a workload of its own each, so none joins) against "
         "`client.start_workflow` of a no-op workflow. The queued healing runs are then drained "
         "by `kaizen worker --processes N`; drain rate is counted from the moment every process "
         "polls until the last run has closed (Temporal visibility, polled every 0.25 s)."
@@ -121,12 +127,14 @@ async def run(bench: Bench) -> None:
         tag = f"r{index}"
         processes = 1 + index % 2
         raw_rounds.append(await raw_starts(bench, tag))
+        await bench.workloads(POOL, bench.sizes.starts)  # made before the clock starts
+        since = datetime.now(UTC)
         api_rounds.append(await api_starts(bench, tag))
         bench.say(
             f"round {index}: raw {raw_rounds[-1].per_second:.0f}/s, "
             f"api {api_rounds[-1].per_second:.0f}/s; draining with {processes} worker(s)"
         )
-        drains[processes].append(await drain(bench, tag, processes))
+        drains[processes].append(await drain(bench, tag, processes, since))
         bench.say(f"round {index}: drained at {drains[processes][-1].per_second:.1f} runs/s")
 
     report.ratio(
