@@ -18,6 +18,7 @@ from kaizen.v1 import (
     freeze_pb2,
     healing_pb2,
     kubernetes_pb2,
+    promotion_pb2,
     run_pb2,
     slack_pb2,
 )
@@ -33,6 +34,7 @@ MODULES = (
     freeze_pb2,
     healing_pb2,
     kubernetes_pb2,
+    promotion_pb2,
     run_pb2,
     slack_pb2,
 )
