@@ -1,4 +1,4 @@
-"""``kaizen``: run the stack, a worker pool or the API; manage keys and tools."""
+"""``kaizen``: run the stack, a worker pool or the API; manage keys, tools and schedules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from kaizen.cli import schedules
 from kaizen.settings import Settings
 
 
@@ -186,6 +187,8 @@ def parser() -> argparse.ArgumentParser:
     run = tool_commands.add_parser("exec", help="run a pinned tool")
     run.add_argument("tool")
     run.add_argument("arguments", nargs=argparse.REMAINDER)
+
+    schedules.add_commands(commands)
     return root
 
 
@@ -196,6 +199,7 @@ HANDLERS = {
     "keys": cmd_keys,
     "users": cmd_users,
     "tools": cmd_tools,
+    "schedules": schedules.run,
 }
 
 
