@@ -13,7 +13,9 @@ from activities.change_windows import ChangeWindowActivities
 from activities.freezes import FreezeActivities
 from activities.healing.diagnosis import DiagnosisActivities
 from activities.healing.planning import PlanningActivities
+from activities.healing.triggers import HealingTriggerActivities
 from activities.healing.verification import VerificationActivities
+from activities.kubernetes.absent import NoClusterActivities
 from activities.kubernetes.actions import KubernetesActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
@@ -36,6 +38,8 @@ class ActivityClients:
     catalog: Catalog
     learning_min_history: int
     tenant: str = "default"
+    settings: Settings | None = None
+    """What runs started by activities are stamped with (tenant, limits, backoff)."""
     kube: ApiClient | None = None
     """None when no cluster is configured: Kubernetes activities are not offered."""
     prometheus: PrometheusClient | None = None
@@ -50,6 +54,7 @@ class ActivityClients:
             catalog=catalog(settings.catalog_dir),
             learning_min_history=settings.learning_min_history,
             tenant=settings.tenant,
+            settings=settings,
             kube=kube,
             prometheus=PrometheusClient(settings.prometheus_url)
             if settings.prometheus_url
@@ -111,8 +116,18 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
             clients.slack.mark_approval_decided,
             clients.slack.post_run_outcome,
         ]
+    if clients.settings is not None:
+        triggers = HealingTriggerActivities(clients.engine, clients.settings)
+        offered.append(triggers.trigger_healing)
     if kubernetes is not None:
-        offered += [kubernetes.apply_kube_action, kubernetes.read_workload_health]
+        offered += [
+            kubernetes.apply_kube_action,
+            kubernetes.read_workload_health,
+            kubernetes.list_workload_health,
+        ]
+    else:
+        # A sweep's read is refused at once, instead of waiting for a worker that never comes.
+        offered.append(NoClusterActivities().list_workload_health)
     return offered
 
 

@@ -26,7 +26,9 @@ from kaizen.v1.kubernetes_pb2 import (
     KubeActionRequest,
     KubeActionResult,
     WorkloadHealth,
+    WorkloadHealthList,
     WorkloadRef,
+    WorkloadSelector,
 )
 
 OP_ID_ANNOTATION: Final = "kaizen.dev/op-id"
@@ -36,6 +38,10 @@ STRATEGIC: Final = "application/strategic-merge-patch+json"
 JSON_PATCH: Final = "application/json-patch+json"
 FIELD_MANAGER: Final = "kaizen"
 HEARTBEAT_EVERY_SECONDS: Final = 1.0
+# The most Deployments one list reads: a sweep's result stays far below Temporal's payload
+# limit, and a namespace larger than this is swept by label selectors.
+MAX_LISTED: Final = 500
+CRASH_LOOP: Final = "CrashLoopBackOff"
 
 
 class KubernetesActivities:
@@ -65,6 +71,12 @@ class KubernetesActivities:
     async def read_workload_health(self, workload: WorkloadRef) -> WorkloadHealth:
         """Rollout progress, readiness and container restarts of a Deployment."""
         return await asyncio.to_thread(self.health, workload)
+
+    @activity.defn
+    async def list_workload_health(self, selector: WorkloadSelector) -> WorkloadHealthList:
+        """The health of every Deployment of a namespace (or those a label selector
+        matches), by name: two list calls, nothing changed."""
+        return await asyncio.to_thread(self.health_of_all, selector)
 
     def _apply(
         self, request: KubeActionRequest, params: dict[str, Any], op_id: str
@@ -224,36 +236,83 @@ class KubernetesActivities:
             deployment: Any = self._apps.read_namespaced_deployment(
                 workload.name, workload.namespace
             )
-            selector = ",".join(
-                f"{k}={v}" for k, v in (deployment.spec.selector.match_labels or {}).items()
+            pods: Any = self._core.list_namespaced_pod(
+                workload.namespace, label_selector=_match_labels(deployment)
             )
-            pods: Any = self._core.list_namespaced_pod(workload.namespace, label_selector=selector)
         except ApiException as error:
             raise translate(error, doing) from error
-        status = deployment.status
-        desired = deployment.spec.replicas or 0
-        updated = status.updated_replicas or 0
-        available = status.available_replicas or 0
-        complete = (
-            (status.observed_generation or 0) >= (deployment.metadata.generation or 0)
-            and updated == desired
-            and available == desired
-            and (status.replicas or 0) == desired
-        )
-        restarts = sum(
-            cs.restart_count for pod in pods.items for cs in (pod.status.container_statuses or [])
-        )
-        return WorkloadHealth(
-            workload=workload,
-            desired_replicas=desired,
-            updated_replicas=updated,
-            ready_replicas=status.ready_replicas or 0,
-            available_replicas=available,
-            rollout_complete=complete,
-            generation=deployment.metadata.generation or 0,
-            observed_generation=status.observed_generation or 0,
-            revision=(deployment.metadata.annotations or {}).get(REVISION, ""),
-            restarts=restarts,
-            healthy=complete and available >= desired,
-            summary=f"{available}/{desired} available, {updated} updated, {restarts} restarts",
-        )
+        return _health(workload, deployment, list(pods.items))
+
+    def health_of_all(self, selector: WorkloadSelector) -> WorkloadHealthList:
+        """Every matching Deployment's health (blocking; call from a thread)."""
+        namespace = selector.namespace
+        limit = selector.limit or MAX_LISTED
+        doing = f"list deployments in {namespace}"
+        try:
+            listing: Any = self._apps.list_namespaced_deployment(
+                namespace, label_selector=selector.label_selector or None, limit=limit
+            )
+            # One list for the namespace's pods, matched below: not one call per Deployment.
+            pods: Any = self._core.list_namespaced_pod(namespace)
+        except ApiException as error:
+            raise translate(error, doing) from error
+        found = WorkloadHealthList(truncated=bool(listing.metadata._continue))
+        for deployment in sorted(listing.items, key=lambda d: d.metadata.name):
+            wanted = deployment.spec.selector.match_labels or {}
+            matched = [
+                pod for pod in pods.items if wanted.items() <= (pod.metadata.labels or {}).items()
+            ]
+            ref = WorkloadRef(namespace=namespace, name=deployment.metadata.name)
+            found.workloads.append(_health(ref, deployment, matched))
+        return found
+
+
+def _match_labels(deployment: Any) -> str:
+    return ",".join(f"{k}={v}" for k, v in (deployment.spec.selector.match_labels or {}).items())
+
+
+def _health(workload: WorkloadRef, deployment: Any, pods: list[Any]) -> WorkloadHealth:
+    """A Deployment's health from the object and its pods, as the API server has them."""
+    status = deployment.status
+    desired = deployment.spec.replicas or 0
+    updated = status.updated_replicas or 0
+    available = status.available_replicas or 0
+    complete = (
+        (status.observed_generation or 0) >= (deployment.metadata.generation or 0)
+        and updated == desired
+        and available == desired
+        and (status.replicas or 0) == desired
+    )
+    statuses = [cs for pod in pods for cs in (pod.status.container_statuses or [])]
+    restarts = sum(cs.restart_count for cs in statuses)
+    crash_looping = sum(
+        1
+        for cs in statuses
+        if cs.state and cs.state.waiting and cs.state.waiting.reason == CRASH_LOOP
+    )
+    conditions = {c.type: c for c in status.conditions or []}
+    available_condition = conditions.get("Available")
+    progressing = conditions.get("Progressing")
+    return WorkloadHealth(
+        workload=workload,
+        desired_replicas=desired,
+        updated_replicas=updated,
+        ready_replicas=status.ready_replicas or 0,
+        available_replicas=available,
+        rollout_complete=complete,
+        generation=deployment.metadata.generation or 0,
+        observed_generation=status.observed_generation or 0,
+        revision=(deployment.metadata.annotations or {}).get(REVISION, ""),
+        restarts=restarts,
+        healthy=complete and available >= desired,
+        summary=f"{available}/{desired} available, {updated} updated, {restarts} restarts",
+        crash_looping=crash_looping,
+        below_minimum_availability=(
+            available_condition is not None and available_condition.status == "False"
+        ),
+        progress_deadline_exceeded=(
+            progressing is not None
+            and progressing.status == "False"
+            and progressing.reason == "ProgressDeadlineExceeded"
+        ),
+    )

@@ -10,8 +10,9 @@ from typing import Final
 
 from kaizen.kinds.base import RunKind
 from kaizen.kinds.healing import HEALING
+from kaizen.kinds.healing_sweep import HEALING_SWEEP
 
-REGISTRY: Final[dict[str, RunKind]] = {kind.name: kind for kind in (HEALING,)}
+REGISTRY: Final[dict[str, RunKind]] = {kind.name: kind for kind in (HEALING, HEALING_SWEEP)}
 
 
 class UnknownKind(ValueError):

@@ -390,3 +390,93 @@ class ActionReceipt(_message.Message):
     applied: bool
     detail: str
     def __init__(self, idempotency_key: _Optional[str] = ..., applied: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class HealingSweepRequest(_message.Message):
+    __slots__ = ("namespace", "label_selector", "severity", "tenant", "requested_by", "source", "limits")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    label_selector: str
+    severity: _common_pb2.Severity
+    tenant: str
+    requested_by: str
+    source: str
+    limits: _common_pb2.RunLimits
+    def __init__(self, namespace: _Optional[str] = ..., label_selector: _Optional[str] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., tenant: _Optional[str] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ...) -> None: ...
+
+class HealingSweepTrigger(_message.Message):
+    __slots__ = ("requested_by", "source")
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    requested_by: str
+    source: str
+    def __init__(self, requested_by: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class SweptWorkload(_message.Message):
+    __slots__ = ("health", "distressed", "symptom", "why", "decision", "workflow_id", "run_id", "error")
+    HEALTH_FIELD_NUMBER: _ClassVar[int]
+    DISTRESSED_FIELD_NUMBER: _ClassVar[int]
+    SYMPTOM_FIELD_NUMBER: _ClassVar[int]
+    WHY_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    health: _kubernetes_pb2.WorkloadHealth
+    distressed: bool
+    symptom: str
+    why: str
+    decision: str
+    workflow_id: str
+    run_id: str
+    error: str
+    def __init__(self, health: _Optional[_Union[_kubernetes_pb2.WorkloadHealth, _Mapping]] = ..., distressed: _Optional[bool] = ..., symptom: _Optional[str] = ..., why: _Optional[str] = ..., decision: _Optional[str] = ..., workflow_id: _Optional[str] = ..., run_id: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class HealingSweepResult(_message.Message):
+    __slots__ = ("workloads", "checked", "distressed", "started", "joined", "held_back", "failed", "truncated", "summary", "events")
+    WORKLOADS_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_FIELD_NUMBER: _ClassVar[int]
+    DISTRESSED_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FIELD_NUMBER: _ClassVar[int]
+    JOINED_FIELD_NUMBER: _ClassVar[int]
+    HELD_BACK_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    workloads: _containers.RepeatedCompositeFieldContainer[SweptWorkload]
+    checked: int
+    distressed: int
+    started: int
+    joined: int
+    held_back: int
+    failed: int
+    truncated: bool
+    summary: str
+    events: _containers.RepeatedCompositeFieldContainer[_run_pb2.RunEvent]
+    def __init__(self, workloads: _Optional[_Iterable[_Union[SweptWorkload, _Mapping]]] = ..., checked: _Optional[int] = ..., distressed: _Optional[int] = ..., started: _Optional[int] = ..., joined: _Optional[int] = ..., held_back: _Optional[int] = ..., failed: _Optional[int] = ..., truncated: _Optional[bool] = ..., summary: _Optional[str] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ...) -> None: ...
+
+class HealingTrigger(_message.Message):
+    __slots__ = ("request", "notice", "source")
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    request: HealingRequest
+    notice: AlertNotice
+    source: str
+    def __init__(self, request: _Optional[_Union[HealingRequest, _Mapping]] = ..., notice: _Optional[_Union[AlertNotice, _Mapping]] = ..., source: _Optional[str] = ...) -> None: ...
+
+class HealingTriggerResult(_message.Message):
+    __slots__ = ("decision", "workflow_id", "run_id")
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    decision: str
+    workflow_id: str
+    run_id: str
+    def __init__(self, decision: _Optional[str] = ..., workflow_id: _Optional[str] = ..., run_id: _Optional[str] = ...) -> None: ...

@@ -1,7 +1,8 @@
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -51,7 +52,7 @@ class KubeActionResult(_message.Message):
     def __init__(self, action: _Optional[str] = ..., applied: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., already_applied: _Optional[bool] = ..., op_id: _Optional[str] = ..., generation: _Optional[int] = ..., resource_version: _Optional[str] = ..., summary: _Optional[str] = ..., before: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., after: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class WorkloadHealth(_message.Message):
-    __slots__ = ("workload", "desired_replicas", "updated_replicas", "ready_replicas", "available_replicas", "rollout_complete", "generation", "observed_generation", "revision", "restarts", "healthy", "summary")
+    __slots__ = ("workload", "desired_replicas", "updated_replicas", "ready_replicas", "available_replicas", "rollout_complete", "generation", "observed_generation", "revision", "restarts", "healthy", "summary", "crash_looping", "below_minimum_availability", "progress_deadline_exceeded")
     WORKLOAD_FIELD_NUMBER: _ClassVar[int]
     DESIRED_REPLICAS_FIELD_NUMBER: _ClassVar[int]
     UPDATED_REPLICAS_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +65,9 @@ class WorkloadHealth(_message.Message):
     RESTARTS_FIELD_NUMBER: _ClassVar[int]
     HEALTHY_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    CRASH_LOOPING_FIELD_NUMBER: _ClassVar[int]
+    BELOW_MINIMUM_AVAILABILITY_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_DEADLINE_EXCEEDED_FIELD_NUMBER: _ClassVar[int]
     workload: WorkloadRef
     desired_replicas: int
     updated_replicas: int
@@ -76,4 +80,25 @@ class WorkloadHealth(_message.Message):
     restarts: int
     healthy: bool
     summary: str
-    def __init__(self, workload: _Optional[_Union[WorkloadRef, _Mapping]] = ..., desired_replicas: _Optional[int] = ..., updated_replicas: _Optional[int] = ..., ready_replicas: _Optional[int] = ..., available_replicas: _Optional[int] = ..., rollout_complete: _Optional[bool] = ..., generation: _Optional[int] = ..., observed_generation: _Optional[int] = ..., revision: _Optional[str] = ..., restarts: _Optional[int] = ..., healthy: _Optional[bool] = ..., summary: _Optional[str] = ...) -> None: ...
+    crash_looping: int
+    below_minimum_availability: bool
+    progress_deadline_exceeded: bool
+    def __init__(self, workload: _Optional[_Union[WorkloadRef, _Mapping]] = ..., desired_replicas: _Optional[int] = ..., updated_replicas: _Optional[int] = ..., ready_replicas: _Optional[int] = ..., available_replicas: _Optional[int] = ..., rollout_complete: _Optional[bool] = ..., generation: _Optional[int] = ..., observed_generation: _Optional[int] = ..., revision: _Optional[str] = ..., restarts: _Optional[int] = ..., healthy: _Optional[bool] = ..., summary: _Optional[str] = ..., crash_looping: _Optional[int] = ..., below_minimum_availability: _Optional[bool] = ..., progress_deadline_exceeded: _Optional[bool] = ...) -> None: ...
+
+class WorkloadSelector(_message.Message):
+    __slots__ = ("namespace", "label_selector", "limit")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    label_selector: str
+    limit: int
+    def __init__(self, namespace: _Optional[str] = ..., label_selector: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class WorkloadHealthList(_message.Message):
+    __slots__ = ("workloads", "truncated")
+    WORKLOADS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    workloads: _containers.RepeatedCompositeFieldContainer[WorkloadHealth]
+    truncated: bool
+    def __init__(self, workloads: _Optional[_Iterable[_Union[WorkloadHealth, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...

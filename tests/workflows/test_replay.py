@@ -9,18 +9,26 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from kaizen.temporal.converter import data_converter
+from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
 
 def test_histories_are_committed() -> None:
-    assert {p.name for p in HISTORIES} >= {"healing_observed.json", "healing_high_approved.json"}
+    assert {p.name for p in HISTORIES} >= {
+        "healing_observed.json",
+        "healing_high_approved.json",
+        "healing_nothing_to_do.json",
+        "healing_sweep.json",
+    }
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[HealingWorkflow], data_converter=data_converter("json"))
+    replayer = Replayer(
+        workflows=[HealingWorkflow, HealingSweepWorkflow], data_converter=data_converter("json")
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
