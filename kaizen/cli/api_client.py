@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -20,6 +21,10 @@ from kaizen.settings import Settings
 API_URL_ENV: Final = "KAIZEN_API_URL"
 API_KEY_ENV: Final = "KAIZEN_API_KEY"
 TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+RATE_LIMITED_RETRIES: Final = 5
+"""A 429 is waited out (its Retry-After) this many times: applying a large directory
+may outrun the per-key rate limit, and no request is refused for going too fast."""
+MAX_RETRY_AFTER_SECONDS: Final = 30.0
 
 # httpx logs every request at INFO; a command's output is its own lines only.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -99,6 +104,14 @@ def _refusal(response: httpx.Response) -> ApiRefused:
     )
 
 
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        seconds = float(response.headers.get("retry-after", "1"))
+    except ValueError:
+        seconds = 1.0
+    return min(max(seconds, 0.1), MAX_RETRY_AFTER_SECONDS)
+
+
 class KaizenApi:
     """A synchronous client of the API, authenticated with one key."""
 
@@ -118,15 +131,24 @@ class KaizenApi:
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """The decoded JSON answer (None for 204); an error answer raises ApiRefused."""
-        try:
-            response = self._http.request(method, path, json=body)
-        except httpx.TransportError as error:
-            raise ApiUnreachable(f"cannot reach the API at {self.base_url}: {error}") from error
+        for _ in range(RATE_LIMITED_RETRIES):
+            response = self._send(method, path, body)
+            if response.status_code != httpx.codes.TOO_MANY_REQUESTS:
+                break
+            time.sleep(_retry_after(response))
+        else:
+            response = self._send(method, path, body)
         if response.is_error:
             raise _refusal(response)
         if response.status_code == httpx.codes.NO_CONTENT or not response.content:
             return None
         return response.json()
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response:
+        try:
+            return self._http.request(method, path, json=body)
+        except httpx.TransportError as error:
+            raise ApiUnreachable(f"cannot reach the API at {self.base_url}: {error}") from error
 
     def get(self, path: str) -> Any:
         return self.request("GET", path)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, get_args
+from urllib.parse import quote
 
 from api.schedules.models import Overlap
 from kaizen.cli.api_client import (
@@ -30,6 +31,7 @@ from kaizen.cli.api_client import (
 )
 from kaizen.cli.schedule_files import ScheduleFilesInvalid, read_directory
 from kaizen.cli.schedule_plan import Action, Change, Plan, plan, render, summary
+from kaizen.cli.schedule_views import describe_lines, table_lines, when
 
 OK: Final = 0
 REFUSED: Final = 1
@@ -131,100 +133,16 @@ def cmd_apply(api: KaizenApi, args: argparse.Namespace) -> int:
 # --- one schedule at a time --------------------------------------------------------------
 
 
-def _when(value: str | None) -> str:
-    if not value:
-        return "-"
-    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _seconds(value: int) -> str:
-    """600 as 10m, 86400 as 1d: the largest unit that divides it."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if value and value % size == 0:
-            return f"{value // size}{unit}"
-    return f"{value}s"
-
-
-def _spec_text(spec: dict[str, Any]) -> str:
-    parts = [f"cron {expression!r}" for expression in spec.get("cron", [])]
-    for interval in spec.get("intervals", []):
-        offset = interval.get("offset_seconds", 0)
-        parts.append(
-            f"every {_seconds(interval['every_seconds'])}"
-            + (f" (offset {_seconds(offset)})" if offset else "")
-        )
-    text = ", ".join(parts) + f" in {spec.get('time_zone', 'UTC')}"
-    if spec.get("jitter_seconds"):
-        text += f", jitter {_seconds(spec['jitter_seconds'])}"
-    if spec.get("start_at"):
-        text += f", from {_when(spec['start_at'])}"
-    if spec.get("end_at"):
-        text += f", until {_when(spec['end_at'])}"
-    return text
-
-
-def _state_text(view: dict[str, Any]) -> str:
-    state = "paused" if view.get("paused") else "active"
-    return f"{state}: {view['note']}" if view.get("note") else state
-
-
 def cmd_list(api: KaizenApi, args: argparse.Namespace) -> int:
-    views = api.get("/v1/schedules" + (f"?kind={args.kind}" if args.kind else ""))
+    views = api.get("/v1/schedules" + (f"?kind={quote(args.kind)}" if args.kind else ""))
     if args.json:
         _say(json.dumps(views, indent=2))
-        return OK
-    if not views:
+    elif not views:
         _say("No schedules.")
-        return OK
-    rows = [("NAME", "KIND", "STATE", "NEXT FIRE", "LAST RUN", "SPEC")]
-    for view in views:
-        recent = view.get("recent_actions") or []
-        rows.append(
-            (
-                view["id"],
-                view.get("kind") or "(not Kaizen's)",
-                _state_text(view),
-                _when((view.get("next_action_times") or [None])[0]),
-                recent[-1]["workflow_id"] if recent else "-",
-                _spec_text(view["spec"]),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        _say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) +
-             "  " + row[-1])  # fmt: skip
+    else:
+        for line in table_lines(views):
+            _say(line)
     return OK
-
-
-def _describe_lines(view: dict[str, Any]) -> list[str]:
-    remaining = view.get("remaining_actions")
-    lines = [
-        f"{view['id']}  ({view.get('kind') or 'not made by Kaizen'})",
-        f"  temporal id:   {view['temporal_id']}",
-        f"  state:         {_state_text(view)}",
-        f"  input:         {json.dumps(view.get('input', {}), sort_keys=True)}",
-        f"  spec:          {_spec_text(view['spec'])}",
-        f"  overlap:       {view['overlap']}",
-        f"  catch-up:      {_seconds(view['catchup_window_seconds'])}",
-        f"  on failure:    {'pause' if view['pause_on_failure'] else 'keep firing'}",
-        f"  limit:         {'none' if remaining is None else f'{remaining} fire(s) left'}",
-        f"  counters:      {view.get('actions_taken') or 0} action(s), "
-        f"{view.get('skipped_by_overlap') or 0} skipped by overlap, "
-        f"{view.get('missed_by_catchup') or 0} missed by catch-up",
-        f"  created by:    {view.get('created_by') or '-'}",
-        f"  web ui:        {view['web_ui_url']}",
-        "  next fires:    " + (", ".join(_when(t) for t in view["next_action_times"][:3]) or "-"),
-        "  recent runs:" + ("" if view["recent_actions"] else "   -"),
-    ]
-    lines.extend(
-        f"    {_when(a['scheduled_at'])}  {a['workflow_id']}  (run {a['run_id']})"
-        for a in view["recent_actions"]
-    )
-    lines.append("  changes:" + ("" if view.get("changes") else "       -"))
-    for change in view.get("changes", []):
-        detail = f": {change['detail']}" if change["detail"] else ""
-        lines.append(f"    {_when(change['at'])}  {change['action']} by {change['by']}{detail}")
-    return lines
 
 
 def cmd_describe(api: KaizenApi, args: argparse.Namespace) -> int:
@@ -232,7 +150,7 @@ def cmd_describe(api: KaizenApi, args: argparse.Namespace) -> int:
     if args.json:
         _say(json.dumps(view, indent=2))
     else:
-        for line in _describe_lines(view):
+        for line in describe_lines(view):
             _say(line)
     return OK
 
@@ -246,7 +164,7 @@ def cmd_pause(api: KaizenApi, args: argparse.Namespace) -> int:
 def cmd_unpause(api: KaizenApi, args: argparse.Namespace) -> int:
     view = api.post(_path(args.name) + "/unpause", {"note": args.note})
     nexts = view.get("next_action_times") or []
-    _say(f"unpaused {args.name}; next fire {_when(nexts[0] if nexts else None)}")
+    _say(f"unpaused {args.name}; next fire {when(nexts[0] if nexts else None)}")
     return OK
 
 
@@ -288,8 +206,8 @@ def cmd_backfill(api: KaizenApi, args: argparse.Namespace) -> int:
     body = {"start_at": start.isoformat(), "end_at": end.isoformat(), "overlap": args.overlap}
     api.post(_path(args.name) + "/backfill", body)
     _say(
-        f"backfilling {args.name}: the fires from {_when(start.isoformat())} "
-        f"to {_when(end.isoformat())} (overlap {args.overlap})"
+        f"backfilling {args.name}: the fires from {when(start.isoformat())} "
+        f"to {when(end.isoformat())} (overlap {args.overlap})"
     )
     return OK
 

@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from kaizen.cli.api_client import KaizenApi
 from kaizen.cli.main import main
 from kaizen.settings import Settings
 from tests.conftest import Keys
@@ -33,17 +35,24 @@ from tests.servers import REPO
 DATA = Path(__file__).parent.parent / "data" / "schedules"
 
 
+@contextmanager
+def serve(settings: Settings, keys: Keys, **overrides: Any) -> Iterator[str]:
+    """The API on a tenant of its own over HTTP; its schedules are deleted afterwards."""
+    tenant = f"cli-{uuid.uuid4().hex[:8]}"
+    with served(create_app(settings.model_copy(update={"tenant": tenant, **overrides}))) as url:
+        yield url
+        with KaizenApi(url, keys.admin) as api:
+            for view in api.get("/v1/schedules"):
+                api.delete(f"/v1/schedules/{view['id']}")
+
+
 @pytest.fixture
 def api_url(settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The API on its own tenant over HTTP; the CLI holds the admin key (KAIZEN_API_KEY)."""
-    tenant = f"cli-{uuid.uuid4().hex[:8]}"
-    with served(create_app(settings.model_copy(update={"tenant": tenant}))) as url:
-        monkeypatch.setenv("KAIZEN_API_KEY", keys.admin)
-        monkeypatch.delenv("KAIZEN_API_URL", raising=False)
+    """The API for one test; the CLI holds the admin key (KAIZEN_API_KEY)."""
+    monkeypatch.setenv("KAIZEN_API_KEY", keys.admin)
+    monkeypatch.delenv("KAIZEN_API_URL", raising=False)
+    with serve(settings, keys) as url:
         yield url
-        with httpx.Client(base_url=url, headers=Keys.header(keys.admin)) as http:
-            for view in http.get("/v1/schedules").json():
-                http.delete(f"/v1/schedules/{view['id']}")
 
 
 @pytest.fixture
@@ -339,3 +348,21 @@ def test_list_describe_pause_unpause_trigger_backfill_delete(
     assert code == 0 and "deleted every-10m" in out, err
     code, _, err = kaizen(capsys, api_url, "describe", "every-10m")
     assert code == 1 and "API refused (404): no schedule 'every-10m'" in err
+
+
+def test_the_rate_limit_is_waited_out_not_reported(
+    settings: Settings, keys: Keys, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """One request a second per key (bursts of two): a directory of three files outruns it,
+    and the API's 429s are waited out (Retry-After) rather than ending the apply."""
+    monkeypatch.setenv("KAIZEN_API_KEY", keys.admin)
+    for hour in range(3):
+        (tmp_path / f"at-{hour}.toml").write_text(
+            f'kind = "healing"\nspec = {{ cron = ["0 {hour} * * *"] }}\n[input]\n'
+            f'service = "s{hour}"\nnamespace = "shop"\nsymptom = "S"\nseverity = "low"\n'
+        )
+    with serve(settings, keys, rate_limit_per_key=1.0) as url:
+        code, out, err = kaizen(capsys, url, "apply", str(tmp_path))
+        assert code == 0, err
+        assert "Applied 3 change(s)." in out
