@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -237,6 +238,56 @@ async def test_a_scheduled_sweep_fires_and_starts_the_sweep_workflow(
     assert swept.workflow_id == f"healing:{settings.tenant}:{calm.namespace}:stranded"
     described = await client.get_workflow_handle(first.id, run_id=first.run_id).describe()
     assert described.status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_the_readme_schedule_pauses_with_a_note_triggers_and_backfills_an_hour(
+    api: httpx.AsyncClient,
+    keys: Keys,
+    client: Client,
+    kube: LocalKubeControlPlane,
+    worker: None,
+    schedules: list[str],
+) -> None:
+    """The README's example, body for body: every 5 minutes, skip overlap."""
+    namespace = make_workload(kube, name="calm", replicas=1).namespace
+    operator = Keys.header(keys.operator)
+    name = f"sweep-{namespace}"
+    reply = await api.post(
+        "/v1/schedules",
+        json={"id": name, "kind": "healing_sweep", "input": {"namespace": namespace},
+              "spec": {"cron": ["*/5 * * * *"]}, "overlap": "skip"},
+        headers=operator,
+    )  # fmt: skip
+    assert reply.status_code == 201, reply.text
+    schedules.append(name)
+    paused = await api.post(
+        f"/v1/schedules/{name}/pause", json={"note": "under maintenance"}, headers=operator
+    )
+    assert paused.status_code == 200 and paused.json()["paused"], paused.text
+    assert paused.json()["note"] == "under maintenance"
+    unpaused = await api.post(f"/v1/schedules/{name}/unpause", json={}, headers=operator)
+    assert unpaused.status_code == 200 and not unpaused.json()["paused"], unpaused.text
+    triggered = await api.post(f"/v1/schedules/{name}/trigger", json={}, headers=operator)
+    assert triggered.status_code == 202, triggered.text
+    now = datetime.now(UTC)
+    backfilled = await api.post(
+        f"/v1/schedules/{name}/backfill",
+        json={"start_at": (now - timedelta(hours=1)).isoformat(), "end_at": now.isoformat(),
+              "overlap": "buffer_all"},
+        headers=operator,
+    )  # fmt: skip
+    assert backfilled.status_code == 202, backfilled.text
+    # The trigger's sweep and the hour's 12 fires, one after another: at least a few by now.
+    query = f"TemporalScheduledById = '{triggered.json()['temporal_id']}'"
+    swept: list[Any] = []
+    for _ in range(300):
+        swept = [run async for run in client.list_workflows(query)]
+        if len(swept) >= 3:
+            break
+        await asyncio.sleep(0.2)
+    assert len(swept) >= 3, swept
+    assert {run.workflow_type for run in swept} == {"HealingSweepWorkflow"}
+    await api.post(f"/v1/schedules/{name}/pause", json={"note": "test done"}, headers=operator)
 
 
 @pytest.mark.parametrize(
