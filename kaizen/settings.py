@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     """Worker processes ``kaizen up`` and ``kaizen worker`` supervise."""
     healing_task_queue: str = "kaizen-healing"
     """Task queue healing workflows and their activities run on."""
+    promotion_task_queue: str = "kaizen-promotion"
+    """Task queue promotion workflows and their activities run on."""
+    environments_dir: Path | None = None
+    """Environments promotions move builds through (``*.toml``); defaults to the ones
+    shipped in ``environments/``."""
 
     run_timeout_minutes: int = Field(
         default=60,
@@ -166,6 +171,12 @@ class Settings(BaseSettings):
     @property
     def api_base_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def environments_directory(self) -> Path:
+        from kaizen.catalog.environments import DEFAULT_DIR
+
+        return self.environments_dir or DEFAULT_DIR
 
     @property
     def catalog_dir(self) -> Path:

@@ -16,10 +16,12 @@ from sqlmodel import Session, SQLModel, create_engine
 from kaizen.persistence import (  # noqa: F401
     alert_deliveries,
     api_keys,
+    builds,
     change_windows,
     freezes,
     healing_modes,
     learning,
+    releases,
     schedule_changes,
     scheduler,
     slack,
