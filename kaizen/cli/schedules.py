@@ -191,7 +191,7 @@ def _duration(value: str) -> timedelta:
 
 
 def backfill_range(args: argparse.Namespace) -> tuple[datetime, datetime]:
-    end = _instant(args.end) if args.end else datetime.now(UTC)
+    end = _instant(args.end) if args.end else datetime.now(UTC).replace(microsecond=0)
     if args.last and args.start:
         raise UsageError("give --start or --last, not both")
     if args.last:

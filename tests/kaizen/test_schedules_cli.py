@@ -366,3 +366,23 @@ def test_the_rate_limit_is_waited_out_not_reported(
         code, out, err = kaizen(capsys, url, "apply", str(tmp_path))
         assert code == 0, err
         assert "Applied 3 change(s)." in out
+
+
+def test_the_readme_example_applies_as_written(
+    api_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's sweep of the demo namespace, file for file, against the real kind."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### Declarative schedules") :]
+    example = section[section.index("```toml\n") + len("```toml\n") :]
+    schedules = tmp_path / "schedules"
+    schedules.mkdir()
+    (schedules / "sweep-demo.toml").write_text(example[: example.index("```")])
+    code, out, err = kaizen(capsys, api_url, "apply", str(tmp_path))
+    assert code == 0, err
+    assert "created sweep-demo" in out
+    view = describe(capsys, api_url, "sweep-demo")
+    assert (view["kind"], view["input"]) == ("healing_sweep", {"namespace": "demo"})
+    assert view["spec"]["cron"] == ["*/5 * * * *"] and view["overlap"] == "skip"
+    code, out, _ = kaizen(capsys, api_url, "apply", str(tmp_path))
+    assert code == 0 and "Nothing to change" in out
