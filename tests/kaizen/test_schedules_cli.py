@@ -234,6 +234,18 @@ def test_a_bad_file_is_exit_2_naming_file_and_field_and_nothing_is_sent(
     assert code == 2 and "not a directory" in err
 
 
+def test_without_a_key_is_exit_2_saying_where_one_comes_from(
+    api_url: str, repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.delenv("KAIZEN_API_KEY")
+    monkeypatch.setenv("KAIZEN_HOME", str(tmp_path / "no-home"))
+    code, _, err = kaizen(capsys, api_url, "apply", str(repo))
+    assert code == 2
+    assert "no API key: set KAIZEN_API_KEY or run `kaizen up` once" in err
+    assert str(tmp_path / "no-home" / "admin.key") in err
+
+
 def test_an_input_the_api_refuses_is_exit_1_with_the_field(
     api_url: str, repo: Path, keys: Keys, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
