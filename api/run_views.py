@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any, Final
 
+from google.protobuf.json_format import ParseDict
 from temporalio.client import (
     Client,
     WorkflowExecution,
@@ -17,6 +19,7 @@ from temporalio.service import RPCError
 
 from kaizen.contract.json_codec import to_api
 from kaizen.contract.timestamps import to_timestamp
+from kaizen.kinds.registry import REGISTRY
 from kaizen.settings import Settings
 from kaizen.temporal.search_attributes import (
     KAIZEN_KIND,
@@ -25,9 +28,9 @@ from kaizen.temporal.search_attributes import (
     KAIZEN_SERVICE,
     KAIZEN_TENANT,
 )
-from kaizen.v1.healing_pb2 import HealingResult
+from kaizen.v1.approval_pb2 import ApprovalState
 from kaizen.v1.run_pb2 import RunRecord, RunStatus
-from workflows.gates.governed import GovernedRun
+from workflows.gates.governed import PENDING_APPROVAL_MEMO, GovernedRun
 
 STATUS_NAMES: Final = {
     WorkflowExecutionStatus.RUNNING: "running",
@@ -46,8 +49,10 @@ VISIBILITY_STATUS: Final = {
     "terminated": "Terminated",
     "timed_out": "TimedOut",
 }
-RESULT_TYPES: Final[dict[str, type[Any]]] = {"healing": HealingResult}
-KINDS: Final = tuple(RESULT_TYPES)
+RESULT_TYPES: Final[dict[str, type[Any]]] = {
+    name: kind.result_type for name, kind in REGISTRY.items()
+}
+KINDS: Final = tuple(REGISTRY)
 
 # A status query on a stuck worker must not hang the API.
 QUERY_TIMEOUT_SECONDS: Final = 5.0
@@ -117,6 +122,14 @@ async def detailed_record(settings: Settings, client: Client, run_id: str) -> Ru
     return record
 
 
+def _merge_memo(record: RunRecord, memo: Mapping[str, Any]) -> None:
+    """What a list shows without asking each run: its namespace and pending approval."""
+    record.namespace = str(memo.get("namespace", "")) or record.namespace
+    pending = memo.get(PENDING_APPROVAL_MEMO)
+    if record.status == "running" and isinstance(pending, dict):
+        record.pending_approval.CopyFrom(ParseDict(pending, ApprovalState()))
+
+
 def _merge_status(record: RunRecord, status: RunStatus) -> None:
     record.phase = status.phase or record.phase
     record.namespace = status.namespace or record.namespace
@@ -127,8 +140,17 @@ def _merge_status(record: RunRecord, status: RunStatus) -> None:
     record.events.extend(status.events)
 
 
-def list_query(*, kind: str | None, status: str | None, service: str | None) -> str:
+def list_query(
+    *,
+    kind: str | None,
+    status: str | None,
+    service: str | None,
+    schedule_id: str | None = None,
+) -> str:
     clauses = ["KaizenKind IS NOT NULL"]
+    if schedule_id:
+        # Temporal stamps every run a schedule starts with the schedule's id.
+        clauses.append(f"TemporalScheduledById = '{schedule_id}'")
     if kind:
         clauses.append(f"KaizenKind = '{kind}'")
     if status:
@@ -143,7 +165,9 @@ async def list_records(
 ) -> list[RunRecord]:
     records: list[RunRecord] = []
     async for execution in client.list_workflows(query, page_size=min(limit, 1000)):
-        records.append(summary_record(settings, execution))
+        record = summary_record(settings, execution)
+        _merge_memo(record, await execution.memo())
+        records.append(record)
         if len(records) >= limit:
             break
     return records

@@ -11,6 +11,8 @@ from temporalio.client import WorkflowHandle
 from api.deps import Approver, ClientDep, Operator, SettingsDep, Viewer
 from api.metrics import APPROVAL_VOTES
 from api.run_views import KINDS, VISIBILITY_STATUS, detailed_record, list_query, list_records
+from api.schedules.models import NAME_PATTERN as SCHEDULE_NAME
+from api.schedules.temporal import temporal_id
 from api.schemas import ApprovalCreate, ApprovalStateView, RunView
 from api.voting import VoteRefused, cast_vote
 from kaizen.contract.json_codec import from_api, to_api
@@ -44,10 +46,19 @@ async def list_runs(
         Query(alias="status", description="Temporal status of the run"),
     ] = None,
     service: ServiceName = None,
+    schedule: Annotated[
+        str | None,
+        Query(pattern=SCHEDULE_NAME, description="Only runs this schedule started"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Runs, newest first, filtered by kind, status and service."""
-    query = list_query(kind=kind, status=status_, service=service)
+    """Runs, newest first, filtered by kind, status, service and schedule."""
+    query = list_query(
+        kind=kind,
+        status=status_,
+        service=service,
+        schedule_id=temporal_id(settings, schedule) if schedule else None,
+    )
     return [to_api(r) for r in await list_records(client, settings, query, limit)]
 
 

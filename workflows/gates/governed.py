@@ -11,6 +11,8 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from google.protobuf.json_format import MessageToDict
+
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_APPROVE, ApprovalState, ApprovalVote
     from kaizen.v1.change_window_pb2 import ChangeWindowSignal
     from kaizen.v1.common_pb2 import RunLimits
@@ -21,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
     from .change_window import ChangeWindowGate
     from .freeze import FreezeGate
     from .ledger import RunLedger
+
+# The memo key lists of runs read the pending approval from.
+PENDING_APPROVAL_MEMO = "pending_approval"
 
 _DEFAULT_LIMITS = RunLimits(
     run_timeout_seconds=3600,
@@ -127,6 +132,18 @@ class GovernedRun:
             {"freeze": signal.freeze.id, "scope": signal.freeze.scope, "by": signal.by},
         )
         self.freezes.on_signal(signal)
+
+    def publish_pending_approval(self) -> None:
+        """Show the pending approval (or its end) in the run's memo, so lists of runs (the
+        API's, the Web UI's) show it without asking each run."""
+        pending = self.approval.state if self.approval.pending else None
+        workflow.upsert_memo(
+            {
+                PENDING_APPROVAL_MEMO: MessageToDict(pending, preserving_proto_field_name=True)
+                if pending is not None
+                else None
+            }
+        )
 
     def approval_timeout(self) -> timedelta:
         return timedelta(seconds=self.limits.approval_timeout_seconds)

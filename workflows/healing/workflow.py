@@ -66,6 +66,8 @@ SLACK_PATCH = "slack-approvals"
 ALERT_AGREEMENT_PATCH = "alert-agreement"
 # Runs started before freezes existed replay without the freeze check.
 FREEZE_PATCH = "freeze-gate"
+# Runs started before the pending approval was shown in the memo replay without it.
+APPROVAL_MEMO_PATCH = "approval-memo"
 # Runs started before a worker without a cluster said so waited out their verification.
 NOTHING_TO_DO_PATCH = "nothing-to-do"
 RESOLVED_BEFORE_ACTION = "every alert that started or joined the run resolved before the action"
@@ -345,6 +347,9 @@ class HealingWorkflow(GovernedRun):
             summary=plan.action.summary,
         )
         self.ledger.enter(phases.AWAITING_APPROVAL)
+        shows_approval = workflow.patched(APPROVAL_MEMO_PATCH)
+        if shows_approval:
+            self.publish_pending_approval()
         self.ledger.record(
             "approval.requested",
             f"{decision.approvals_required} approval(s) needed for {plan.action.summary}",
@@ -359,6 +364,8 @@ class HealingWorkflow(GovernedRun):
                 **SLACK_CALL,
             )
         state = await self.approval.wait(self.approval_timeout())
+        if shows_approval:
+            self.publish_pending_approval()
         waited = (workflow.now() - asked_at).total_seconds()
         if asking is not None:
             await self._slack_decided(asking, state)
