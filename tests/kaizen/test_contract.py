@@ -19,6 +19,7 @@ from kaizen.v1 import (
     healing_pb2,
     kubernetes_pb2,
     promotion_pb2,
+    rca_pb2,
     run_pb2,
     slack_pb2,
 )
@@ -35,6 +36,7 @@ MODULES = (
     healing_pb2,
     kubernetes_pb2,
     promotion_pb2,
+    rca_pb2,
     run_pb2,
     slack_pb2,
 )
