@@ -33,6 +33,8 @@ class Sizes:
     approvals: int = 100
     policy_calls: int = 2000
     storage_runs: int = 300
+    fire_schedules: int = 50
+    idle_schedules: int = 1000
 
     def scaled(self, factor: float) -> Sizes:
         return Sizes(**{k: max(3, int(v * factor)) for k, v in self.__dict__.items()})

@@ -19,7 +19,15 @@ import httpx
 from bench.context import Bench, Sizes
 from bench.report import Report
 from bench.results import write_results
-from bench.scenarios import approvals, end_to_end, payloads, policy, storage, throughput
+from bench.scenarios import (
+    approvals,
+    end_to_end,
+    payloads,
+    policy,
+    schedules,
+    storage,
+    throughput,
+)
 from bench.stack import BenchStack
 
 Scenario = Callable[[Bench], Awaitable[None]]
@@ -30,6 +38,7 @@ SCENARIOS: dict[str, Scenario] = {
     "policy": policy.run,
     "e2e": end_to_end.run,
     "approvals": approvals.run,
+    "schedules": schedules.run,
     "throughput": throughput.run,
     "storage": storage.run,
 }
