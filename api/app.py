@@ -19,11 +19,14 @@ from api.errors import install_error_handlers
 from api.healing_metrics import COLLECTOR
 from api.routers import (
     alerts,
+    builds,
     change_windows,
+    environments,
     freezes,
     healing,
     healing_runs,
     health,
+    promotions,
     runs,
     schedules,
     slack,
@@ -105,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         healing.router,
         schedules.router,
         slack.router,
+        environments.router,
+        builds.router,
+        promotions.router,
     ):
         app.include_router(router)
     document_error_responses(app)

@@ -17,9 +17,13 @@ from activities.healing.triggers import HealingTriggerActivities
 from activities.healing.verification import VerificationActivities
 from activities.kubernetes.absent import NoClusterActivities
 from activities.kubernetes.actions import KubernetesActivities
+from activities.kubernetes.canary import CanaryActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
+from activities.prometheus.analysis import AnalysisActivities
 from activities.prometheus.client import PrometheusClient
+from activities.promotion.gate import PromotionGateActivities
+from activities.promotion.releases import ReleaseActivities
 from activities.slack.client import build_client
 from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
@@ -131,6 +135,28 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     return offered
 
 
+def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    gate = PromotionGateActivities(clients.policy, clients.engine, clients.tenant)
+    releases = ReleaseActivities(clients.engine)
+    analysis = AnalysisActivities(clients.prometheus)
+    windows = ChangeWindowActivities(clients.engine, clients.policy)
+    freezes = FreezeActivities(clients.engine, clients.tenant)
+    offered: list[Callable[..., Any]] = [
+        gate.evaluate_promotion_gate,
+        releases.record_release,
+        releases.record_promotion_outcome,
+        analysis.measure,
+        windows.check_change_window,
+        freezes.check_freeze,
+    ]
+    if clients.slack is not None:
+        offered += [clients.slack.post_approval_request, clients.slack.mark_approval_decided]
+    if clients.kube is not None:
+        canary = CanaryActivities(clients.kube)
+        offered += [canary.snapshot_workload, canary.apply_canary_action, canary.wait_available]
+    return offered
+
+
 # Activities are grouped by queue here; which workflows run on a queue is the run-kind
 # registry's to say (kaizen/kinds/registry.py).
 QUEUES: dict[str, QueueSpec] = {
@@ -139,6 +165,12 @@ QUEUES: dict[str, QueueSpec] = {
         task_queue=lambda settings: settings.healing_task_queue,
         workflows=tuple(kind.workflow for kind in kinds_on_queue("healing")),
         activities=_healing_activities,
+    ),
+    "promotion": QueueSpec(
+        name="promotion",
+        task_queue=lambda settings: settings.promotion_task_queue,
+        workflows=tuple(kind.workflow for kind in kinds_on_queue("promotion")),
+        activities=_promotion_activities,
     ),
 }
 

@@ -94,6 +94,31 @@ def _no_parameters(params: Mapping[str, Any]) -> None:
         raise refuse(f"this action takes no parameters, got {', '.join(sorted(params))}")
 
 
+CANARY_SUFFIX: Final = "-canary"
+
+
+def _check_track_scale(params: Mapping[str, Any]) -> None:
+    """A canary or a stable Deployment during a rollout may go down to 0 replicas."""
+    replicas = _int(params, "replicas")
+    if not 0 <= replicas <= MAX_REPLICAS:
+        raise refuse(f"replicas must be between 0 and {MAX_REPLICAS}, not {replicas}")
+
+
+def _check_canary_create(params: Mapping[str, Any]) -> None:
+    _check_image(params)
+    _check_track_scale(params)
+    canary, stable = params.get("canary"), params.get("stable")
+    if not isinstance(stable, str) or not CONTAINER.fullmatch(stable):
+        raise refuse("stable must name the stable Deployment")
+    if canary != f"{stable}{CANARY_SUFFIX}":
+        raise refuse(f"a canary of {stable} is named {stable}{CANARY_SUFFIX}, not {canary!r}")
+
+
+def _check_promote(params: Mapping[str, Any]) -> None:
+    _check_image(params)
+    _check_scale(params)
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     name: str
@@ -109,6 +134,13 @@ ACTIONS: Final[dict[str, ActionSpec]] = {
         ActionSpec("rollback", _no_parameters, "medium"),
         ActionSpec("set_resources", _check_resources, "medium"),
         ActionSpec("set_image", _check_image, "high"),
+        # A promotion's canary rollout (activities/kubernetes/canary.py).
+        ActionSpec("canary_create", _check_canary_create, "high"),
+        ActionSpec("canary_scale", _check_track_scale, "medium"),
+        ActionSpec("canary_delete", _no_parameters, "medium"),
+        ActionSpec("stable_scale", _check_track_scale, "medium"),
+        ActionSpec("stable_promote", _check_promote, "high"),
+        ActionSpec("stable_restore", _check_scale, "medium"),
     )
 }
 

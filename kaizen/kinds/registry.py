@@ -11,8 +11,11 @@ from typing import Final
 from kaizen.kinds.base import RunKind
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
+from kaizen.kinds.promotion import PROMOTION
 
-REGISTRY: Final[dict[str, RunKind]] = {kind.name: kind for kind in (HEALING, HEALING_SWEEP)}
+REGISTRY: Final[dict[str, RunKind]] = {
+    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION)
+}
 
 
 class UnknownKind(ValueError):

@@ -21,6 +21,7 @@ from kaizen.persistence import (  # noqa: F401
     freezes,
     healing_modes,
     learning,
+    promotion_outcomes,
     releases,
     schedule_changes,
     scheduler,

@@ -538,3 +538,45 @@ class ReleaseRecord(_message.Message):
     release: Release
     tenant: str
     def __init__(self, release: _Optional[_Union[Release, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
+
+class SnapshotRequest(_message.Message):
+    __slots__ = ("stable", "canary", "container")
+    STABLE_FIELD_NUMBER: _ClassVar[int]
+    CANARY_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    stable: _kubernetes_pb2.WorkloadRef
+    canary: str
+    container: str
+    def __init__(self, stable: _Optional[_Union[_kubernetes_pb2.WorkloadRef, _Mapping]] = ..., canary: _Optional[str] = ..., container: _Optional[str] = ...) -> None: ...
+
+class AvailabilityRequest(_message.Message):
+    __slots__ = ("workload", "replicas", "timeout_seconds")
+    WORKLOAD_FIELD_NUMBER: _ClassVar[int]
+    REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    workload: _kubernetes_pb2.WorkloadRef
+    replicas: int
+    timeout_seconds: int
+    def __init__(self, workload: _Optional[_Union[_kubernetes_pb2.WorkloadRef, _Mapping]] = ..., replicas: _Optional[int] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+
+class PromotionOutcomeRecord(_message.Message):
+    __slots__ = ("run_id", "tenant", "environment", "service", "build_id", "outcome", "deny", "analyses", "seconds")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    BUILD_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DENY_FIELD_NUMBER: _ClassVar[int]
+    ANALYSES_FIELD_NUMBER: _ClassVar[int]
+    SECONDS_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    tenant: str
+    environment: str
+    service: str
+    build_id: str
+    outcome: str
+    deny: _containers.RepeatedScalarFieldContainer[str]
+    analyses: _containers.RepeatedScalarFieldContainer[str]
+    seconds: float
+    def __init__(self, run_id: _Optional[str] = ..., tenant: _Optional[str] = ..., environment: _Optional[str] = ..., service: _Optional[str] = ..., build_id: _Optional[str] = ..., outcome: _Optional[str] = ..., deny: _Optional[_Iterable[str]] = ..., analyses: _Optional[_Iterable[str]] = ..., seconds: _Optional[float] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""Promotion side effects that are Kaizen's own: the gate's facts and decision, releases."""

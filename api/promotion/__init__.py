@@ -1,0 +1,1 @@
+"""Promotion-specific API logic: environments, builds and evidence, start validation."""

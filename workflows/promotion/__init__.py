@@ -1,0 +1,1 @@
+"""The promotion run kind: gate, approvals, window, canary rollout, analysis, soak."""
