@@ -24,6 +24,7 @@ from bench.scenarios import (
     end_to_end,
     payloads,
     policy,
+    rca,
     schedules,
     storage,
     throughput,
@@ -41,6 +42,7 @@ SCENARIOS: dict[str, Scenario] = {
     "schedules": schedules.run,
     "throughput": throughput.run,
     "storage": storage.run,
+    "rca": rca.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
