@@ -255,8 +255,10 @@ class CanaryActivities:
         self._require_canary(existing, ref.name)
         before = _summary(existing)
         try:
+            # Scaled to zero before (by the workflow): its ReplicaSets go with it in the
+            # background, and the Deployment itself is gone when this returns.
             self._apps.delete_namespaced_deployment(
-                ref.name, ref.namespace, propagation_policy="Foreground"
+                ref.name, ref.namespace, propagation_policy="Background"
             )
         except ApiException as error:
             if error.status != 404:

@@ -149,9 +149,7 @@ class Canary:
             "replicas": self.snapshot.replicas,
         })  # fmt: skip
         await self._wait(self.stable, self.snapshot.replicas)
-        if self.canary_exists:
-            await self._change("canary_delete", self.canary, {})
-            self.canary_exists = False
+        await self._remove_canary()
         self.split = Split(0, self.snapshot.replicas)
         self.weight = 100
 
@@ -164,9 +162,7 @@ class Canary:
             "replicas": self.snapshot.replicas, "template": MessageToDict(template),
         })  # fmt: skip
         await self._wait(self.stable, self.snapshot.replicas)
-        if self.canary_exists:
-            await self._change("canary_delete", self.canary, {})
-            self.canary_exists = False
+        await self._remove_canary()
         self.split = Split(0, self.snapshot.replicas)
         self.weight = 0
         now: WorkloadSnapshot = await workflow.execute_activity_method(
@@ -191,6 +187,15 @@ class Canary:
                 {"fields": differs},
             )
         return exact
+
+    async def _remove_canary(self) -> None:
+        """Scaled to zero (its pods gone), then deleted."""
+        if not self.canary_exists:
+            return
+        if self._created:
+            await self._scale("canary_scale", self.canary, self.split.canary, 0)
+        await self._change("canary_delete", self.canary, {})
+        self.canary_exists = False
 
     async def _scale(self, action: str, ref: WorkloadRef, current: int, target: int) -> None:
         if current == target:

@@ -114,6 +114,7 @@ class PromotionWorkflow(GovernedRun):
         self._slack: SlackMessageRef | None = None
         self._background_stopped = False
         self._promoted_at: datetime | None = None
+        self._restore_from = 0
 
     # ------------------------------------------------------------------ handlers
 
@@ -453,6 +454,11 @@ class PromotionWorkflow(GovernedRun):
         record = self._step_record(index, kind)
         try:
             if kind == "set_weight":
+                # Parked here while a freeze covers the run (in flight too).
+                await self.freezes.hold_while_frozen(
+                    self.ledger, before=f"step {index + 1} (weight {step.set_weight.weight}%)"
+                )
+                self._raise_if_interrupted()
                 split = await self._require_canary().set_weight(step.set_weight.weight)
                 record.weight = step.set_weight.weight
                 record.canary_replicas, record.stable_replicas = split.canary, split.stable
@@ -694,6 +700,7 @@ class PromotionWorkflow(GovernedRun):
         canary = self._require_canary()
         self.ledger.enter(ROLLING_BACK)
         self.ledger.record("rollback.started", reason)
+        self._restore_from = len(canary.changes)
         try:
             exact = await canary.restore()
         except CanaryFailed as failed:
@@ -704,9 +711,7 @@ class PromotionWorkflow(GovernedRun):
             return
         self._controls.finished = True
         self._result.changes.extend(canary.changes)
-        self._result.restored.extend(
-            [c for c in canary.changes if c.action in ("stable_restore", "canary_delete")]
-        )
+        self._result.restored.extend(canary.changes[self._restore_from :])
         self.ledger.step_done("rollback")
         said = "restored exactly" if exact else "restored, but the Deployment differs (see events)"
         self._finish(outcome, f"{reason}; {said}")
