@@ -11,6 +11,7 @@ from temporalio.worker import Replayer
 from kaizen.temporal.converter import data_converter
 from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
+from workflows.promotion.workflow import PromotionWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
@@ -21,6 +22,8 @@ def test_histories_are_committed() -> None:
         "healing_high_approved.json",
         "healing_nothing_to_do.json",
         "healing_sweep.json",
+        "promotion_promoted.json",
+        "promotion_rolled_back.json",
     }
 
 
@@ -28,7 +31,8 @@ def test_histories_are_committed() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[HealingWorkflow, HealingSweepWorkflow], data_converter=data_converter("json")
+        workflows=[HealingWorkflow, HealingSweepWorkflow, PromotionWorkflow],
+        data_converter=data_converter("json"),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
