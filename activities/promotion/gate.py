@@ -49,6 +49,7 @@ class PromotionGateActivities:
             allow=bool(decision.get("allow", False)),
             deny=[str(r) for r in decision.get("deny", [])],
             required_actions=[str(a) for a in decision.get("required_actions", [])],
+            deny_codes=[str(c) for c in decision.get("deny_codes", [])],
             decision_id=answer.decision_id,
             approvals_required=int(decision.get("approvals_required", 0)),
             approvals_missing=int(decision.get("approvals_missing", 0)),

@@ -1,5 +1,7 @@
 """The environments the API serves: loaded once when it starts, a mistake stops it.
 
+The same start attaches the promotion metrics to the app's database.
+
 The environments router's lifespan runs inside the app's, after settings are set, so
 a wrong ``environments/*.toml`` fails ``kaizen api`` at once with the file and the
 field, instead of the first promotion that needs it.
@@ -14,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 
+from api.promotion.outcomes import COLLECTOR as OUTCOMES
 from kaizen.catalog.environments import load_environments
 from kaizen.settings import Settings
 from kaizen.v1.promotion_pb2 import Environment
@@ -25,12 +28,16 @@ log = logging.getLogger("kaizen.api.environments")
 async def load_at_start(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.environments = load_environments(settings.environments_directory)
+    OUTCOMES.attach(app.state.engine, settings.tenant)
     log.info(
         "environments: %s (from %s)",
         " -> ".join(e.name for e in ordered(app.state.environments)),
         settings.environments_directory,
     )
-    yield
+    try:
+        yield
+    finally:
+        OUTCOMES.detach(app.state.engine)
 
 
 def ordered(found: dict[str, Environment]) -> list[Environment]:

@@ -22,6 +22,8 @@ class PromotionOutcome(SQLModel, table=True):
     outcome: str
     deny_json: str = "[]"
     """The gate's deny reasons at its last evaluation."""
+    deny_codes_json: str = "[]"
+    """Every criterion the gate denied on during the run (stable names)."""
     analyses_json: str = "[]"
     """Each analysis as "<kind>:<phase>"."""
     seconds: float = 0.0
@@ -29,6 +31,10 @@ class PromotionOutcome(SQLModel, table=True):
 
     def deny(self) -> list[str]:
         found: list[str] = json.loads(self.deny_json)
+        return found
+
+    def deny_codes(self) -> list[str]:
+        found: list[str] = json.loads(self.deny_codes_json)
         return found
 
     def analyses(self) -> list[str]:
@@ -46,6 +52,7 @@ def record_outcome(session: Session, record: PromotionOutcomeRecord) -> None:
             run_id=record.run_id, tenant=record.tenant, environment=record.environment,
             service=record.service, build_id=record.build_id, outcome=record.outcome,
             deny_json=json.dumps(list(record.deny)),
+            deny_codes_json=json.dumps(list(record.deny_codes)),
             analyses_json=json.dumps(list(record.analyses)),
             seconds=record.seconds,
         )

@@ -342,7 +342,7 @@ class GateInput(_message.Message):
     def __init__(self, request: _Optional[_Union[PromotionRequest, _Mapping]] = ..., approvals: _Optional[int] = ..., approvers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GateDecision(_message.Message):
-    __slots__ = ("allow", "deny", "required_actions", "decision_id", "approvals_required", "approvals_missing", "evidence_ready", "facts", "decided_at")
+    __slots__ = ("allow", "deny", "required_actions", "decision_id", "approvals_required", "approvals_missing", "evidence_ready", "facts", "decided_at", "deny_codes")
     ALLOW_FIELD_NUMBER: _ClassVar[int]
     DENY_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_ACTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -352,6 +352,7 @@ class GateDecision(_message.Message):
     EVIDENCE_READY_FIELD_NUMBER: _ClassVar[int]
     FACTS_FIELD_NUMBER: _ClassVar[int]
     DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    DENY_CODES_FIELD_NUMBER: _ClassVar[int]
     allow: bool
     deny: _containers.RepeatedScalarFieldContainer[str]
     required_actions: _containers.RepeatedScalarFieldContainer[str]
@@ -361,7 +362,8 @@ class GateDecision(_message.Message):
     evidence_ready: bool
     facts: _struct_pb2.Struct
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, allow: _Optional[bool] = ..., deny: _Optional[_Iterable[str]] = ..., required_actions: _Optional[_Iterable[str]] = ..., decision_id: _Optional[str] = ..., approvals_required: _Optional[int] = ..., approvals_missing: _Optional[int] = ..., evidence_ready: _Optional[bool] = ..., facts: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    deny_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, allow: _Optional[bool] = ..., deny: _Optional[_Iterable[str]] = ..., required_actions: _Optional[_Iterable[str]] = ..., decision_id: _Optional[str] = ..., approvals_required: _Optional[int] = ..., approvals_missing: _Optional[int] = ..., evidence_ready: _Optional[bool] = ..., facts: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deny_codes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WorkloadSnapshot(_message.Message):
     __slots__ = ("workload", "spec", "replicas", "image", "container", "resource_version", "canary_existed")
@@ -560,7 +562,7 @@ class AvailabilityRequest(_message.Message):
     def __init__(self, workload: _Optional[_Union[_kubernetes_pb2.WorkloadRef, _Mapping]] = ..., replicas: _Optional[int] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
 
 class PromotionOutcomeRecord(_message.Message):
-    __slots__ = ("run_id", "tenant", "environment", "service", "build_id", "outcome", "deny", "analyses", "seconds")
+    __slots__ = ("run_id", "tenant", "environment", "service", "build_id", "outcome", "deny", "analyses", "seconds", "deny_codes")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
@@ -570,6 +572,7 @@ class PromotionOutcomeRecord(_message.Message):
     DENY_FIELD_NUMBER: _ClassVar[int]
     ANALYSES_FIELD_NUMBER: _ClassVar[int]
     SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DENY_CODES_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     tenant: str
     environment: str
@@ -579,4 +582,5 @@ class PromotionOutcomeRecord(_message.Message):
     deny: _containers.RepeatedScalarFieldContainer[str]
     analyses: _containers.RepeatedScalarFieldContainer[str]
     seconds: float
-    def __init__(self, run_id: _Optional[str] = ..., tenant: _Optional[str] = ..., environment: _Optional[str] = ..., service: _Optional[str] = ..., build_id: _Optional[str] = ..., outcome: _Optional[str] = ..., deny: _Optional[_Iterable[str]] = ..., analyses: _Optional[_Iterable[str]] = ..., seconds: _Optional[float] = ...) -> None: ...
+    deny_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, run_id: _Optional[str] = ..., tenant: _Optional[str] = ..., environment: _Optional[str] = ..., service: _Optional[str] = ..., build_id: _Optional[str] = ..., outcome: _Optional[str] = ..., deny: _Optional[_Iterable[str]] = ..., analyses: _Optional[_Iterable[str]] = ..., seconds: _Optional[float] = ..., deny_codes: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -183,6 +183,14 @@ class PromotionStack:
         )
 
 
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """One sample of the API's /metrics text (0 when absent)."""
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def ended(run: dict[str, Any]) -> bool:
     return bool(run["status"] != "running")
 

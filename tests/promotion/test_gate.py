@@ -21,6 +21,7 @@ from tests.promotion.stack import (
     grant_promoter,
     image_of,
     in_phase,
+    metric_value,
     promotion_stack,
     write_environments,
 )
@@ -83,6 +84,13 @@ async def test_gate_says_what_is_missing_then_evidence_lets_it_through(
         assert live[0]["verified_at"] is not None
         listed = await stack.api.get("/v1/environments", headers=stack.headers("viewer"))
         assert [e["name"] for e in listed.json()] == ["staging"]
+        metrics = (await stack.api.get("/metrics")).text
+    env = {"environment": "staging"}
+    assert metric_value(metrics, "kaizen_promotions_total", **env, outcome="promoted") == 1
+    for reason in ("missing_evidence", "latency"):
+        assert (
+            metric_value(metrics, "kaizen_promotion_gate_denials_total", **env, reason=reason) == 1
+        ), metrics
 
 
 async def test_n_of_m_approvals_through_the_shared_gate(

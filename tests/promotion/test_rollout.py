@@ -30,6 +30,7 @@ from tests.promotion.stack import (
     grant_promoter,
     image_of,
     in_phase,
+    metric_value,
     promotion_stack,
     write_environments,
 )
@@ -154,6 +155,13 @@ async def test_a_bad_version_is_aborted_and_the_cluster_is_exactly_as_before(
     ) as stack:
         run_id = await start(stack)
         done = await stack.wait(run_id, ended, timeout=90)
+        metrics = (await stack.api.get("/metrics")).text
+    env = {"environment": "staging"}
+    assert metric_value(metrics, "kaizen_promotions_total", **env, outcome="rolled_back") == 1
+    assert (
+        metric_value(metrics, "kaizen_promotion_analyses_total", **env, kind="background",
+                     result="failed") == 1
+    )  # fmt: skip
     result = done["result"]
     assert result["outcome"] == "rolled_back", result["reason"]
     assert "background analysis" in result["reason"] and "restored exactly" in result["reason"], [

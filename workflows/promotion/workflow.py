@@ -115,6 +115,7 @@ class PromotionWorkflow(GovernedRun):
         self._background_stopped = False
         self._promoted_at: datetime | None = None
         self._restore_from = 0
+        self._denied_on: set[str] = set()
 
     # ------------------------------------------------------------------ handlers
 
@@ -230,6 +231,7 @@ class PromotionWorkflow(GovernedRun):
             **POLICY_DECISION,
         )  # fmt: skip
         self._result.gate.CopyFrom(decision)
+        self._denied_on.update(decision.deny_codes)
         self.ledger.record(
             "gate.decided",
             "allowed" if decision.allow else "denied: " + "; ".join(decision.required_actions),
@@ -758,6 +760,7 @@ class PromotionWorkflow(GovernedRun):
                     environment=self._request.target.name, service=self._request.service,
                     build_id=self._request.build_id, outcome=outcome.lower(),
                     deny=list(self._result.gate.deny),
+                    deny_codes=sorted(self._denied_on),
                     analyses=[f"{a.kind}:{a.phase}" for a in self._result.analyses],
                     seconds=(workflow.now() - started).total_seconds(),
                 ),

@@ -65,50 +65,50 @@ evidence_names := {
 	"carbon": "a carbon measurement (grams per request)",
 }
 
-# --- problems: [order, deny reason, required action, is an approval] -------------
+# --- problems: [order, deny reason, required action, is an approval, code] -------
 
-problems contains [0, sprintf("no %s attached", [part]), sprintf("Attach %s", [evidence_names[part]]), false] if {
+problems contains [0, sprintf("no %s attached", [part]), sprintf("Attach %s", [evidence_names[part]]), false, "missing_evidence"] if {
 	some part in evidence_required
 	not evidence[part]
 }
 
 tests := evidence.tests
 
-problems contains [1, sprintf("%s failed (at most %v allowed)", [plural(tests.failed, "test", "tests"), thresholds.max_failed_tests]), sprintf("Fix %s", [plural(tests.failed - thresholds.max_failed_tests, "failing test", "failing tests")]), false] if {
+problems contains [1, sprintf("%s failed (at most %v allowed)", [plural(tests.failed, "test", "tests"), thresholds.max_failed_tests]), sprintf("Fix %s", [plural(tests.failed - thresholds.max_failed_tests, "failing test", "failing tests")]), false, "failed_tests"] if {
 	tests.failed > thresholds.max_failed_tests
 }
 
-problems contains [2, sprintf("test coverage %v%% is below %v%%", [tests.coverage_percent, thresholds.min_coverage_percent]), sprintf("Raise test coverage from %v%% to at least %v%%", [tests.coverage_percent, thresholds.min_coverage_percent]), false] if {
+problems contains [2, sprintf("test coverage %v%% is below %v%%", [tests.coverage_percent, thresholds.min_coverage_percent]), sprintf("Raise test coverage from %v%% to at least %v%%", [tests.coverage_percent, thresholds.min_coverage_percent]), false, "coverage"] if {
 	tests.coverage_percent < thresholds.min_coverage_percent
 }
 
 security := evidence.security
 
-problems contains [3, sprintf("%s (at most %v allowed)", [plural(security.critical, "critical vulnerability", "critical vulnerabilities"), thresholds.max_critical_vulnerabilities]), sprintf("Fix %s", [plural(security.critical - thresholds.max_critical_vulnerabilities, "critical vulnerability", "critical vulnerabilities")]), false] if {
+problems contains [3, sprintf("%s (at most %v allowed)", [plural(security.critical, "critical vulnerability", "critical vulnerabilities"), thresholds.max_critical_vulnerabilities]), sprintf("Fix %s", [plural(security.critical - thresholds.max_critical_vulnerabilities, "critical vulnerability", "critical vulnerabilities")]), false, "critical_vulnerabilities"] if {
 	security.critical > thresholds.max_critical_vulnerabilities
 }
 
-problems contains [4, sprintf("%s (at most %v allowed)", [plural(security.high, "high vulnerability", "high vulnerabilities"), thresholds.max_high_vulnerabilities]), sprintf("Fix %s", [plural(security.high - thresholds.max_high_vulnerabilities, "high vulnerability", "high vulnerabilities")]), false] if {
+problems contains [4, sprintf("%s (at most %v allowed)", [plural(security.high, "high vulnerability", "high vulnerabilities"), thresholds.max_high_vulnerabilities]), sprintf("Fix %s", [plural(security.high - thresholds.max_high_vulnerabilities, "high vulnerability", "high vulnerabilities")]), false, "high_vulnerabilities"] if {
 	security.high > thresholds.max_high_vulnerabilities
 }
 
 performance := evidence.performance
 
-problems contains [5, sprintf("P95 latency %v ms is not below %v ms", [performance.latency_p95_ms, thresholds.max_latency_p95_ms]), sprintf("Reduce P95 latency from %v ms to below %v ms", [performance.latency_p95_ms, thresholds.max_latency_p95_ms]), false] if {
+problems contains [5, sprintf("P95 latency %v ms is not below %v ms", [performance.latency_p95_ms, thresholds.max_latency_p95_ms]), sprintf("Reduce P95 latency from %v ms to below %v ms", [performance.latency_p95_ms, thresholds.max_latency_p95_ms]), false, "latency"] if {
 	performance.latency_p95_ms >= thresholds.max_latency_p95_ms
 }
 
-problems contains [6, sprintf("memory %v MB is not below %v MB", [performance.memory_mb, thresholds.max_memory_mb]), sprintf("Reduce memory from %v MB to below %v MB", [performance.memory_mb, thresholds.max_memory_mb]), false] if {
+problems contains [6, sprintf("memory %v MB is not below %v MB", [performance.memory_mb, thresholds.max_memory_mb]), sprintf("Reduce memory from %v MB to below %v MB", [performance.memory_mb, thresholds.max_memory_mb]), false, "memory"] if {
 	performance.memory_mb >= thresholds.max_memory_mb
 }
 
-problems contains [7, sprintf("CPU %v%% is not below %v%%", [performance.cpu_percent, thresholds.max_cpu_percent]), sprintf("Reduce CPU from %v%% to below %v%%", [performance.cpu_percent, thresholds.max_cpu_percent]), false] if {
+problems contains [7, sprintf("CPU %v%% is not below %v%%", [performance.cpu_percent, thresholds.max_cpu_percent]), sprintf("Reduce CPU from %v%% to below %v%%", [performance.cpu_percent, thresholds.max_cpu_percent]), false, "cpu"] if {
 	performance.cpu_percent >= thresholds.max_cpu_percent
 }
 
 carbon := evidence.carbon
 
-problems contains [8, sprintf("carbon %v g per request is not below %v g", [carbon.grams_per_request, thresholds.max_carbon_g_per_request]), sprintf("Reduce carbon from %v g to below %v g per request", [carbon.grams_per_request, thresholds.max_carbon_g_per_request]), false] if {
+problems contains [8, sprintf("carbon %v g per request is not below %v g", [carbon.grams_per_request, thresholds.max_carbon_g_per_request]), sprintf("Reduce carbon from %v g to below %v g per request", [carbon.grams_per_request, thresholds.max_carbon_g_per_request]), false, "carbon"] if {
 	carbon.grams_per_request >= thresholds.max_carbon_g_per_request
 }
 
@@ -118,12 +118,12 @@ upstream_name := object.get(input.environment, "upstream", "")
 
 upstream := object.get(input, "upstream", {})
 
-problems contains [9, sprintf("the build has not run in %s", [upstream_name]), sprintf("Promote it to %s and let it pass verification there first", [upstream_name]), false] if {
+problems contains [9, sprintf("the build has not run in %s", [upstream_name]), sprintf("Promote it to %s and let it pass verification there first", [upstream_name]), false, "not_upstream"] if {
 	upstream_name != ""
 	not upstream.released
 }
 
-problems contains [10, sprintf("the build is not verified in %s yet", [upstream_name]), sprintf("Let it finish verification in %s", [upstream_name]), false] if {
+problems contains [10, sprintf("the build is not verified in %s yet", [upstream_name]), sprintf("Let it finish verification in %s", [upstream_name]), false, "unverified_upstream"] if {
 	upstream_name != ""
 	upstream.released
 	not upstream.verified
@@ -133,7 +133,7 @@ soak_required := object.get(input.environment, "upstream_soak_seconds", 0)
 
 soak_left := soak_required - upstream.live_seconds
 
-problems contains [11, sprintf("the build has soaked %s of %s in %s", [duration_text(upstream.live_seconds), duration_text(soak_required), upstream_name]), sprintf("Let it soak %s more in %s", [duration_text(soak_left), upstream_name]), false] if {
+problems contains [11, sprintf("the build has soaked %s of %s in %s", [duration_text(upstream.live_seconds), duration_text(soak_required), upstream_name]), sprintf("Let it soak %s more in %s", [duration_text(soak_left), upstream_name]), false, "soak"] if {
 	upstream_name != ""
 	upstream.verified
 	soak_left > 0
@@ -149,7 +149,7 @@ default approvals_missing := 0
 
 approvals_missing := approvals_required - approvals_counted if approvals_required > approvals_counted
 
-problems contains [12, sprintf("%s of %v", [plural(approvals_counted, "approval", "approvals"), approvals_required]), sprintf("Obtain %s", [plural(approvals_missing, "more approval", "more approvals")]), true] if {
+problems contains [12, sprintf("%s of %v", [plural(approvals_counted, "approval", "approvals"), approvals_required]), sprintf("Obtain %s", [plural(approvals_missing, "more approval", "more approvals")]), true, "approvals"] if {
 	approvals_missing > 0
 }
 
@@ -161,6 +161,9 @@ deny := [p[1] | some p in ordered]
 
 required_actions := [p[2] | some p in ordered]
 
+# Stable names of the unmet criteria (for metrics: no numbers, bounded).
+deny_codes := sort({p[4] | some p in problems})
+
 default evidence_ready := false
 
 evidence_ready if count([p | some p in problems; not p[3]]) == 0
@@ -169,6 +172,7 @@ decision := {
 	"allow": allow,
 	"deny": deny,
 	"required_actions": required_actions,
+	"deny_codes": deny_codes,
 	"approvals_required": approvals_required,
 	"approvals_missing": approvals_missing,
 	"evidence_ready": evidence_ready,

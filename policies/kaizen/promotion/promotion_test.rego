@@ -46,6 +46,7 @@ test_latency_says_from_and_to if {
 	not d.allow
 	d.required_actions == ["Reduce P95 latency from 340 ms to below 250 ms"]
 	d.deny == ["P95 latency 340 ms is not below 250 ms"]
+	d.deny_codes == ["latency"]
 }
 
 test_missing_approvals_in_words if {
@@ -54,6 +55,7 @@ test_missing_approvals_in_words if {
 	d.evidence_ready
 	d.approvals_missing == 1
 	d.required_actions == ["Obtain 1 more approval"]
+	d.deny_codes == ["approvals"]
 	d2 := decide({"approvals": {"count": 0}})
 	d2.required_actions == ["Obtain 2 more approvals"]
 }
