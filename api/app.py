@@ -27,6 +27,7 @@ from api.routers import (
     healing_runs,
     health,
     promotions,
+    rca,
     runs,
     schedules,
     slack,
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         environments.router,
         builds.router,
         promotions.router,
+        rca.runs_router,
+        rca.router,
     ):
         app.include_router(router)
     document_error_responses(app)

@@ -156,6 +156,27 @@ class Settings(BaseSettings):
     ``namespace/service``, ``service``, ``risk:<risk>`` (as JSON in the environment:
     KAIZEN_SLACK_CHANNEL_OVERRIDES='{"shop/checkout": "C0SHOP", "risk:high": "C0ONCALL"}')."""
 
+    # -- RCA (root-cause analysis runs) ------------------------------------------------------
+    rca_task_queue: str = "kaizen-rca"
+    """Task queue RCA workflows and their activities run on."""
+    rca_run_timeout_hours: int = Field(default=168, ge=1)
+    """Watchdog of an RCA run, review included: unreviewed after this long, it is abandoned
+    (after escalating) and says why."""
+    rca_review_deadline_seconds: int = Field(default=0, ge=0)
+    """A cap on policy's review deadline (0: policy's deadline by severity alone)."""
+    rca_on_alert_resolution: bool = True
+    """A resolved Alertmanager alert starts the RCA of its incident (once per incident)."""
+    llm_base_url: str | None = None
+    """An OpenAI-compatible endpoint (``…/v1``) for the LLM analyzer; unset: deterministic only."""
+    llm_model: str | None = None
+    """The model the LLM analyzer asks; both this and the base URL are needed to use it."""
+    llm_api_key: str | None = None
+    """Sent as the bearer token to the LLM endpoint (many local servers need none)."""
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    """An answer slower than this falls back to the deterministic draft."""
+    llm_cost_per_1k_tokens: float = Field(default=0.0, ge=0)
+    """Price used to record a run's LLM cost (USD per 1,000 tokens, prompt and completion)."""
+
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"{self.temporal_host}:{self.temporal_port}"

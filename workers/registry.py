@@ -24,6 +24,9 @@ from activities.prometheus.analysis import AnalysisActivities
 from activities.prometheus.client import PrometheusClient
 from activities.promotion.gate import PromotionGateActivities
 from activities.promotion.releases import ReleaseActivities
+from activities.rca.analysis import RcaAnalysisActivities
+from activities.rca.collect import RcaEvidenceActivities
+from activities.rca.records import RcaRecordActivities
 from activities.slack.client import build_client
 from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
@@ -157,6 +160,34 @@ def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., An
     return offered
 
 
+def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    evidence = RcaEvidenceActivities(
+        clients.engine,
+        tenant=clients.tenant,
+        catalog=clients.catalog,
+        prometheus=clients.prometheus,
+        kube=clients.kube,
+    )
+    analysis = RcaAnalysisActivities()
+    records = RcaRecordActivities(clients.engine, clients.policy)
+    offered: list[Callable[..., Any]] = [
+        evidence.collect_alerts,
+        evidence.collect_kaizen_changes,
+        evidence.collect_metrics,
+        evidence.collect_kube_changes,
+        evidence.collect_kube_events,
+        evidence.collect_pod_logs,
+        analysis.analyze_incident,
+        analysis.draft_with_llm,
+        records.plan_review,
+        records.save_rca,
+        records.find_similar,
+    ]
+    if clients.slack is not None:
+        offered += [clients.slack.post_approval_request, clients.slack.post_run_outcome]
+    return offered
+
+
 # Activities are grouped by queue here; which workflows run on a queue is the run-kind
 # registry's to say (kaizen/kinds/registry.py).
 QUEUES: dict[str, QueueSpec] = {
@@ -171,6 +202,12 @@ QUEUES: dict[str, QueueSpec] = {
         task_queue=lambda settings: settings.promotion_task_queue,
         workflows=tuple(kind.workflow for kind in kinds_on_queue("promotion")),
         activities=_promotion_activities,
+    ),
+    "rca": QueueSpec(
+        name="rca",
+        task_queue=lambda settings: settings.rca_task_queue,
+        workflows=tuple(kind.workflow for kind in kinds_on_queue("rca")),
+        activities=_rca_activities,
     ),
 }
 

@@ -22,6 +22,14 @@ class Sample:
     """Prometheus writes NaN and ±Inf as strings; they arrive here as floats."""
 
 
+@dataclass(frozen=True)
+class RangeSeries:
+    """One series of a range query: its labels and (Unix time, value) points."""
+
+    labels: dict[str, str]
+    points: list[tuple[float, float]]
+
+
 class PrometheusQueryError(RuntimeError):
     """A query that gave no answer; ``retryable`` tells whether asking again can help.
 
@@ -70,6 +78,51 @@ class PrometheusClient:
         if reply.status_code != 200 or body is None or body.get("status") != "success":
             raise _refusal(reply, body, promql)
         return _samples(body["data"], promql)
+
+    async def query_range(
+        self, promql: str, *, start: float, end: float, step_seconds: float
+    ) -> list[RangeSeries]:
+        """Evaluate ``promql`` over [start, end] (Unix seconds) every ``step_seconds``."""
+        try:
+            reply = await self._http.post(
+                "/api/v1/query_range",
+                data={
+                    "query": promql,
+                    "start": f"{start:.3f}",
+                    "end": f"{end:.3f}",
+                    "step": f"{step_seconds:g}",
+                    "timeout": str(self._timeout_seconds),
+                },
+            )
+        except httpx.TimeoutException as error:
+            raise PrometheusQueryError(
+                f"Prometheus at {self._base_url} gave no answer within {self._timeout_seconds}s",
+                error_type="timeout",
+                retryable=True,
+            ) from error
+        except httpx.TransportError as error:
+            raise PrometheusQueryError(
+                f"cannot reach Prometheus at {self._base_url}: {error!r}",
+                error_type="unavailable",
+                retryable=True,
+            ) from error
+        body = _json_object(reply)
+        if reply.status_code != 200 or body is None or body.get("status") != "success":
+            raise _refusal(reply, body, promql)
+        data = body["data"]
+        if data.get("resultType") != "matrix":
+            raise PrometheusQueryError(
+                f"{promql!r} over a range gave a {data.get('resultType')}, not a matrix",
+                error_type="unsupported_result",
+                retryable=False,
+            )
+        return [
+            RangeSeries(
+                labels=dict(series["metric"]),
+                points=[(float(t), float(v)) for t, v in series["values"]],
+            )
+            for series in data.get("result", [])
+        ]
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -42,6 +42,7 @@ from api.alerts.workloads import NoWorkload, WorkloadResolver
 from api.deps import ClientDep, EngineDep, Operator, SessionDep, SettingsDep, Viewer
 from api.healing_scheduler import healing_workflow_id, severity_name, start_or_join
 from api.metrics import SCHEDULER_DECISIONS
+from api.rca.triggers import rca_after_resolution
 from api.run_views import summary_record
 from kaizen.contract.json_codec import to_api
 from kaizen.contract.payload_size import PayloadTooLarge
@@ -131,6 +132,10 @@ async def _deliver(
             outcomes.append(await _fire(client, settings, engine, workloads, alert, target))
         else:
             outcomes.append(await _resolve(client, settings, engine, workloads, alert, target))
+            # RCA (api/rca/triggers.py): a resolved incident gets its root-cause analysis, once.
+            await rca_after_resolution(
+                client, settings, engine, alert, outcomes[-1], requested_by=requested_by
+            )
     return AlertsReply(results=[o.result for o in outcomes])
 
 

@@ -12,9 +12,10 @@ from kaizen.kinds.base import RunKind
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
 from kaizen.kinds.promotion import PROMOTION
+from kaizen.kinds.rca import RCA
 
 REGISTRY: Final[dict[str, RunKind]] = {
-    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION)
+    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION, RCA)
 }
 
 

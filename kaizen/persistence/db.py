@@ -22,6 +22,7 @@ from kaizen.persistence import (  # noqa: F401
     healing_modes,
     learning,
     promotion_outcomes,
+    rca,
     releases,
     schedule_changes,
     scheduler,

@@ -1,0 +1,1 @@
+"""RCA-specific API logic: starting an incident's RCA, review bodies, Markdown."""

@@ -1,0 +1,292 @@
+"""RCAs as Kaizen's database keeps them: one row per incident's RCA, and a full-text index.
+
+The run (a Temporal workflow) is the source of truth while the review goes on; it writes
+its document here at each step so that ``GET /v1/rcas`` lists and searches without asking
+every run. A final RCA is immutable: a later write for it changes nothing.
+
+Similar incidents are found with SQLite FTS5 (bm25, weighted columns), one index row per
+RCA. Only a final (approved) RCA writes its cause into the index; a draft's guess never
+makes another incident look similar. Queries are built from tokens, each double-quoted and
+OR-ed (raw alert text would be read as FTS syntax: ``checkout-api`` as a column filter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from google.protobuf.json_format import MessageToJson, Parse
+from sqlalchemy import text
+from sqlmodel import Field, Session, SQLModel, col, or_, select
+
+from kaizen.v1.common_pb2 import Severity
+from kaizen.v1.rca_pb2 import RcaDocument, RcaRecordWrite, RcaReview, SimilarIncident
+
+FINAL: Final = "final"
+SEARCH_TABLE: Final = "rca_search"
+# Weights of (alertname, service, cause, signatures, summary, changes); the first three
+# columns (id, tenant, status) are not indexed.
+WEIGHTS: Final = (0.0, 0.0, 0.0, 3.0, 2.0, 2.0, 2.0, 1.0, 1.0)
+MAX_TERMS: Final = 32
+MIN_SHARED_TERMS: Final = 2
+MIN_RELATIVE_SCORE: Final = 0.2
+_STOP: Final = frozenset(
+    "a an and are as at be by for from has in is it of on or that the this to was were with "
+    "after before min onset fired utc change changed null none n".split()
+)
+_TOKEN: Final = re.compile(r"[a-z][a-z0-9_]{1,40}")
+
+
+class RcaRow(SQLModel, table=True):
+    __tablename__ = "rcas"
+
+    id: str = Field(primary_key=True)
+    """The RCA run's workflow id: ``rca:<tenant>:<incident key>``."""
+    run_id: str = ""
+    tenant: str = Field(index=True)
+    service: str = Field(index=True)
+    namespace: str = ""
+    incident_key: str = ""
+    title: str = ""
+    status: str = Field(index=True)
+    severity: str = ""
+    category: str = ""
+    """The leading hypothesis' category, or ``undetermined``."""
+    confidence: str = ""
+    analyzer: str = ""
+    version: int = 1
+    escalations: int = 0
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC), index=True)
+    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    final_at: datetime | None = None
+    document_json: str = "{}"
+    review_json: str = "{}"
+
+    def document(self) -> RcaDocument:
+        return Parse(self.document_json, RcaDocument(), ignore_unknown_fields=True)
+
+    def review(self) -> RcaReview:
+        return Parse(self.review_json, RcaReview(), ignore_unknown_fields=True)
+
+
+def save_record(session: Session, write: RcaRecordWrite) -> bool:
+    """Insert or update the RCA; False (nothing written) once it is final."""
+    row = session.get(RcaRow, write.rca_id)
+    now = datetime.now(UTC)
+    if row is None:
+        row = RcaRow(
+            id=write.rca_id,
+            tenant=write.tenant,
+            service=write.document.service,
+            status=write.document.status,
+        )
+    elif row.status == FINAL:
+        return False
+    document = write.document
+    top = document.hypotheses[0] if document.hypotheses else None
+    row.run_id = write.run_id
+    row.service, row.namespace = document.service, document.namespace
+    row.incident_key, row.title = document.incident_key, document.title
+    row.status = document.status
+    row.severity = Severity.Name(document.severity).removeprefix("SEVERITY_").lower()
+    row.category = "undetermined" if document.undetermined or top is None else top.category
+    row.confidence = "" if top is None else top.confidence
+    row.analyzer, row.version = document.analyzer, document.version
+    row.escalations = len(write.review.escalations)
+    row.updated_at = now
+    if document.status == FINAL:
+        row.final_at = now
+    row.document_json = MessageToJson(document, preserving_proto_field_name=True)
+    row.review_json = MessageToJson(write.review, preserving_proto_field_name=True)
+    session.add(row)
+    session.flush()
+    _index(session, row, document)
+    return True
+
+
+def get_record(session: Session, tenant: str, rca_id: str) -> RcaRow | None:
+    row = session.get(RcaRow, rca_id)
+    return row if row is not None and row.tenant == tenant else None
+
+
+def list_records(
+    session: Session,
+    tenant: str,
+    *,
+    status: str | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    limit: int = 50,
+) -> list[RcaRow]:
+    query = select(RcaRow).where(RcaRow.tenant == tenant)
+    if status is not None:
+        query = query.where(RcaRow.status == status)
+    if service is not None:
+        query = query.where(RcaRow.service == service)
+    if category is not None:
+        query = query.where(RcaRow.category == category)
+    if search:
+        ids = _search_ids(session, tenant, search, limit * 4)
+        pattern = f"%{search}%"
+        query = query.where(or_(col(RcaRow.id).in_(ids), col(RcaRow.title).like(pattern)))
+    return list(session.exec(query.order_by(col(RcaRow.created_at).desc()).limit(limit)))
+
+
+def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return set(session.exec(select(RcaRow.id).where(col(RcaRow.id).in_(wanted))))
+
+
+# -- full-text index ---------------------------------------------------------------------------
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _ensure_index(session: Session) -> None:
+    session.execute(
+        text(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
+            "rca_id UNINDEXED, tenant UNINDEXED, status UNINDEXED, "
+            "alertname, service, cause, signatures, summary, changes, "
+            "tokenize='porter unicode61')"
+        )
+    )
+
+
+def index_columns(document: RcaDocument) -> dict[str, str]:
+    """What one RCA contributes to the index; the cause only once it is final."""
+    alerts = [e.summary.split()[1] for e in document.evidence if e.kind == "alert"]
+    signatures = [
+        str(e.observation.fields["template"].string_value)
+        for e in document.evidence
+        if e.kind == "log_signature" and "template" in e.observation.fields
+    ]
+    changes = [e.summary.split(":")[0] for e in document.evidence if e.kind == "change"]
+    top = document.hypotheses[0] if document.hypotheses else None
+    cause = ""
+    if document.status == FINAL:
+        cause = "undetermined" if document.undetermined or top is None else (
+            f"{top.category} {top.statement}"
+        )  # fmt: skip
+    summary = " ".join(
+        claim.text for s in document.sections if s.key == "summary" for claim in s.claims
+    )
+    return {
+        "alertname": " ".join(dict.fromkeys(alerts)),
+        "service": f"{document.service} {document.namespace}",
+        "cause": cause,
+        "signatures": " ".join(signatures)[:4000],
+        "summary": f"{document.title} {summary}"[:4000],
+        "changes": " ".join(changes)[:2000],
+    }
+
+
+def _index(session: Session, row: RcaRow, document: RcaDocument) -> None:
+    if not _is_sqlite(session):
+        return  # Postgres full-text is not built yet: similar incidents are SQLite-only
+    _ensure_index(session)
+    session.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE rca_id = :id"), {"id": row.id})
+    columns = index_columns(document)
+    session.execute(
+        text(
+            f"INSERT INTO {SEARCH_TABLE} (rca_id, tenant, status, alertname, service, cause, "
+            "signatures, summary, changes) VALUES (:id, :tenant, :status, :alertname, :service, "
+            ":cause, :signatures, :summary, :changes)"
+        ),
+        {"id": row.id, "tenant": row.tenant, "status": row.status, **columns},
+    )
+
+
+def terms(textual: str) -> list[str]:
+    """Distinctive lower-case tokens of ``textual``, in order, without stop words."""
+    found: dict[str, None] = {}
+    for token in _TOKEN.findall(textual.lower()):
+        if token not in _STOP:
+            found.setdefault(token, None)
+    return list(found)
+
+
+def _match(query_terms: list[str]) -> str:
+    return " OR ".join(f'"{t}"' for t in query_terms[:MAX_TERMS])
+
+
+def _search_ids(session: Session, tenant: str, search: str, limit: int) -> list[str]:
+    wanted = terms(search)
+    if not wanted or not _is_sqlite(session):
+        return []
+    _ensure_index(session)
+    rows = session.execute(
+        text(
+            f"SELECT rca_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q AND tenant = :t "
+            f"ORDER BY bm25({SEARCH_TABLE}, {', '.join(map(str, WEIGHTS))}) LIMIT :n"
+        ),
+        {"q": _match(wanted), "t": tenant, "n": limit},
+    )
+    return [str(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rca_id: str
+    score: float
+    columns: dict[str, Any]
+
+
+def similar(
+    session: Session, tenant: str, document: RcaDocument, *, exclude: str, limit: int = 3
+) -> list[SimilarIncident]:
+    """Past RCAs that look like ``document``: at least two shared distinctive terms and a
+    score within reach of the document's own, with the terms that matched; none rather
+    than the least bad."""
+    if not _is_sqlite(session):
+        return []
+    _ensure_index(session)
+    own = index_columns(document)
+    wanted = terms(" ".join(v for k, v in own.items() if k != "cause"))
+    if not wanted:
+        return []
+    hits = [
+        _Hit(str(r[0]), float(r[1]), dict(zip(("alertname", "service", "cause", "signatures",
+                                                "summary", "changes"), r[2:], strict=True)))
+        for r in session.execute(
+            text(
+                f"SELECT rca_id, bm25({SEARCH_TABLE}, {', '.join(map(str, WEIGHTS))}) AS score, "
+                "alertname, service, cause, signatures, summary, changes "
+                f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q AND tenant = :t "
+                "ORDER BY score LIMIT :n"
+            ),
+            {"q": _match(wanted), "t": tenant, "n": limit * 5 + 1},
+        )
+    ]  # fmt: skip
+    reference = min((h.score for h in hits), default=0.0)
+    found: list[SimilarIncident] = []
+    for hit in hits:
+        if hit.rca_id == exclude:
+            continue
+        shared = [t for t in wanted if t in set(terms(" ".join(map(str, hit.columns.values()))))]
+        relative = hit.score / reference if reference else 0.0
+        if len(shared) < MIN_SHARED_TERMS or relative < MIN_RELATIVE_SCORE:
+            continue
+        row = session.get(RcaRow, hit.rca_id)
+        found.append(
+            SimilarIncident(
+                rca_id=hit.rca_id,
+                title=row.title if row else "",
+                service=row.service if row else "",
+                category=row.category if row is not None and row.status == FINAL else "",
+                score=round(relative, 3),
+                matched_terms=shared[:12],
+                status=row.status if row else "",
+            )
+        )
+        if len(found) >= limit:
+            break
+    return found
