@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from temporalio.client import Client
+
 from kaizen.settings import Settings
 from kaizen.stack.kube import LocalKubeControlPlane
 from tests.conftest import Keys
@@ -22,6 +24,7 @@ from tests.promotion.stack import (
     write_environments,
 )
 from tests.promotion.test_rollout import EVIDENCE, canary_error_ratio
+from workflows.gates.governed import GovernedRun
 
 
 async def test_retry_from_the_failed_step_keeps_what_was_done_before(
@@ -107,3 +110,38 @@ async def test_pause_holds_the_rollout_and_an_admin_may_promote_fully(
     ]  # fmt: skip
     assert set(deployments(kube, workload.namespace)) == {"web"}
     assert image_of(kube, workload) == IMAGE_V2
+
+
+async def test_a_run_cancelled_mid_rollout_restores_the_cluster_first(
+    settings: Settings,
+    kube: LocalKubeControlPlane,
+    keys: Keys,
+    prometheus: ScrapedPrometheus,
+    client: Client,
+    tmp_path: Path,
+) -> None:
+    workload = make_workload(kube, replicas=2)
+    grant_promoter(kube, workload.namespace)
+    before = deployments(kube, workload.namespace)
+    files = {
+        "staging": environment_toml(
+            "staging", workload.namespace, steps="{ set_weight = 50 }, { pause = {} }"
+        )
+    }
+    async with promotion_stack(
+        settings, kube, keys, write_environments(tmp_path / "e", files),
+        prometheus_url=prometheus.url,
+    ) as stack:  # fmt: skip
+        build = await stack.register("web", **EVIDENCE)
+        run_id = (await stack.promote(build, "staging"))["id"]
+        await stack.wait(run_id, in_phase("paused"), timeout=60)
+        assert set(deployments(kube, workload.namespace)) == {"web", "web-canary"}
+        cancelled = await stack.api.post(f"/v1/runs/{run_id}/cancel", headers=stack.headers())
+        assert cancelled.status_code == 202, cancelled.text
+        done = await stack.wait(run_id, ended, timeout=60)
+        # A closed run still answers queries while a worker polls its queue.
+        status = await client.get_workflow_handle(run_id).query(GovernedRun.status)
+    assert done["status"] == "cancelled"
+    types = [e.type for e in status.events]
+    assert types.index("run.cancelled") < types.index("rollback.verified")
+    assert deployments(kube, workload.namespace) == before
