@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+import httpx
 import pytest
 
+from activities.rca.evaluate import DEFAULT_DIR as FIXTURES
+from api.app import create_app
 from kaizen.settings import Settings
 from kaizen.stack.kube import LocalKubeControlPlane
 from tests.conftest import run_worker
@@ -22,9 +28,7 @@ RCA_READER_RULES = [
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The shared settings with this test's own RCA queue and short review waits."""
-    return settings.model_copy(
-        update={"rca_task_queue": f"test-rca-{uuid.uuid4().hex[:10]}"}
-    )
+    return settings.model_copy(update={"rca_task_queue": f"test-rca-{uuid.uuid4().hex[:10]}"})
 
 
 def grant_rca_reader(kube: LocalKubeControlPlane, namespace: str) -> None:
@@ -53,3 +57,19 @@ async def rca_worker(
     with_prometheus = settings.model_copy(update={"prometheus_url": prometheus.url})
     async with run_worker(with_prometheus, kube):
         yield with_prometheus
+
+
+@asynccontextmanager
+async def api_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app on settings of a test's own (like the ``api`` fixture)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kaizen") as http:
+            yield http
+
+
+def fixture_body(name: str, **extra: Any) -> dict[str, Any]:
+    """A fixture's request and evidence as a ``POST /v1/rca-runs`` body."""
+    body = json.loads((FIXTURES / f"{name}.json").read_text())
+    return {**body["request"], "evidence": body["evidence"], **extra}

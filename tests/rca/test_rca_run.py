@@ -81,10 +81,16 @@ def record_healing_action(engine: Engine, workload: WorkloadRef, at: datetime) -
     with session_scope(engine) as session:
         session.add(
             LearningEntry(
-                run_id=f"healing:default:{workload.namespace}:{workload.name}", event="executed",
-                tenant="default", namespace=workload.namespace, service=workload.name,
-                diagnosis="crash_loop", playbook="restart", playbook_version=1,
-                detail="rollout restart", at=at,
+                run_id=f"healing:default:{workload.namespace}:{workload.name}",
+                event="executed",
+                tenant="default",
+                namespace=workload.namespace,
+                service=workload.name,
+                diagnosis="crash_loop",
+                playbook="restart",
+                playbook_version=1,
+                detail="rollout restart",
+                at=at,
             )  # fmt: skip
         )
 
@@ -146,10 +152,14 @@ async def test_incident_to_final_rca(
     version = document["version"]
     edit = {"section": "lessons_learned", "text": "Canary the checkout image.",
             "base_version": version}  # fmt: skip
-    edited = await api.post(f"/v1/rcas/{rca_id}/edits", json=edit, headers=Keys.header(keys.approver))
+    edited = await api.post(
+        f"/v1/rcas/{rca_id}/edits", json=edit, headers=Keys.header(keys.approver)
+    )
     assert edited.status_code == 200, edited.text
     assert edited.json()["version"] == version + 1
-    stale = await api.post(f"/v1/rcas/{rca_id}/edits", json=edit, headers=Keys.header(keys.approver2))
+    stale = await api.post(
+        f"/v1/rcas/{rca_id}/edits", json=edit, headers=Keys.header(keys.approver2)
+    )
     assert stale.status_code == 409 and "version" in stale.json()["error"]
     viewer = await api.post(f"/v1/rcas/{rca_id}/edits", json=edit, headers=Keys.header(keys.viewer))
     assert viewer.status_code == 403
@@ -165,9 +175,13 @@ async def test_incident_to_final_rca(
     )  # fmt: skip
     assert first.status_code == 200, first.text
     assert first.json()["approvals"] == 1 and first.json()["required"] == 2
-    twice = await api.post(f"/v1/rcas/{rca_id}/approvals", json={}, headers=Keys.header(keys.approver))
+    twice = await api.post(
+        f"/v1/rcas/{rca_id}/approvals", json={}, headers=Keys.header(keys.approver)
+    )
     assert twice.status_code == 409
-    second = await api.post(f"/v1/rcas/{rca_id}/approvals", json={}, headers=Keys.header(keys.approver2))
+    second = await api.post(
+        f"/v1/rcas/{rca_id}/approvals", json={}, headers=Keys.header(keys.approver2)
+    )
     assert second.status_code == 200, second.text
     assert second.json()["status"] == "approved"
     after = await api.post(f"/v1/rcas/{rca_id}/approvals", json={}, headers=Keys.header(keys.admin))
@@ -189,7 +203,9 @@ async def test_incident_to_final_rca(
     assert "- **Status:** final" in text and top["trigger_id"] in text
     assert "Canary the checkout image." in text and "_Written by alice._" in text
 
-    run = await wait_for_run(api, rca_id, Keys.header(keys.viewer), lambda r: r["status"] != "running")
+    run = await wait_for_run(
+        api, rca_id, Keys.header(keys.viewer), lambda r: r["status"] != "running"
+    )
     assert run["status"] == "completed" and run["result"]["outcome"] == "final"
     assert [e["type"] for e in run["events"]].count("rca.final") == 1
     listed = await api.get(
