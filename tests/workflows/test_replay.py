@@ -12,6 +12,7 @@ from kaizen.temporal.converter import data_converter
 from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
 from workflows.promotion.workflow import PromotionWorkflow
+from workflows.rca.workflow import RcaWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
@@ -24,6 +25,7 @@ def test_histories_are_committed() -> None:
         "healing_sweep.json",
         "promotion_promoted.json",
         "promotion_rolled_back.json",
+        "rca_final.json",
     }
 
 
@@ -31,7 +33,7 @@ def test_histories_are_committed() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[HealingWorkflow, HealingSweepWorkflow, PromotionWorkflow],
+        workflows=[HealingWorkflow, HealingSweepWorkflow, PromotionWorkflow, RcaWorkflow],
         data_converter=data_converter("json"),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
