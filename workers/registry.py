@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kubernetes.client import ApiClient
@@ -52,6 +53,8 @@ class ActivityClients:
     prometheus: PrometheusClient | None = None
     """None when no Prometheus is configured: diagnosis and verification go without."""
     slack: SlackActivities | None = None
+    environments_dir: Path | None = None
+    """Where the environments are declared (auto-promotion reads the downstream ones)."""
 
     @classmethod
     def open(cls, settings: Settings, kube: ApiClient | None) -> ActivityClients:
@@ -60,6 +63,7 @@ class ActivityClients:
             policy=PolicyClient(settings.opa_base_url, token=settings.opa_token),
             catalog=catalog(settings.catalog_dir),
             learning_min_history=settings.learning_min_history,
+            environments_dir=settings.environments_directory,
             tenant=settings.tenant,
             settings=settings,
             kube=kube,
@@ -140,7 +144,7 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
 
 def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
     gate = PromotionGateActivities(clients.policy, clients.engine, clients.tenant)
-    releases = ReleaseActivities(clients.engine)
+    releases = ReleaseActivities(clients.engine, clients.tenant, clients.environments_dir)
     analysis = AnalysisActivities(clients.prometheus)
     windows = ChangeWindowActivities(clients.engine, clients.policy)
     freezes = FreezeActivities(clients.engine, clients.tenant)
@@ -148,6 +152,7 @@ def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., An
         gate.evaluate_promotion_gate,
         releases.record_release,
         releases.record_promotion_outcome,
+        releases.plan_auto_promotions,
         analysis.measure,
         windows.check_change_window,
         freezes.check_freeze,

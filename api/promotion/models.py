@@ -19,6 +19,7 @@ from kaizen.contract.bounds import MAX_STRING_CHARS
 from kaizen.contract.models import MAX_REPEATED_ITEMS, request_model, response_model
 from kaizen.contract.names import K8S_NAME
 from kaizen.v1.promotion_pb2 import (
+    AutoPromotion,
     Build,
     CreateBuildRequest,
     Environment,
@@ -129,5 +130,6 @@ ControlCreate = request_model(
 BuildView = response_model(Build)
 EnvironmentView = response_model(Environment)
 EnvironmentBoardView = response_model(EnvironmentBoard)
+AutoPromotionView = response_model(AutoPromotion)
 ControlStateView = response_model(PromotionControlState)
 RunView = response_model(RunRecord)

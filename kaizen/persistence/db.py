@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from kaizen.persistence import (  # noqa: F401
     alert_deliveries,
     api_keys,
+    auto_promotion,
     builds,
     change_windows,
     freezes,

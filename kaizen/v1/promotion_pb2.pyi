@@ -288,14 +288,38 @@ class Release(_message.Message):
     def __init__(self, environment: _Optional[str] = ..., service: _Optional[str] = ..., build_id: _Optional[str] = ..., version: _Optional[str] = ..., image: _Optional[str] = ..., live_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_id: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
 
 class EnvironmentBoard(_message.Message):
-    __slots__ = ("environment", "live", "history")
+    __slots__ = ("environment", "live", "history", "auto_promotion")
     ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
     LIVE_FIELD_NUMBER: _ClassVar[int]
     HISTORY_FIELD_NUMBER: _ClassVar[int]
+    AUTO_PROMOTION_FIELD_NUMBER: _ClassVar[int]
     environment: Environment
     live: _containers.RepeatedCompositeFieldContainer[Release]
     history: _containers.RepeatedCompositeFieldContainer[Release]
-    def __init__(self, environment: _Optional[_Union[Environment, _Mapping]] = ..., live: _Optional[_Iterable[_Union[Release, _Mapping]]] = ..., history: _Optional[_Iterable[_Union[Release, _Mapping]]] = ...) -> None: ...
+    auto_promotion: AutoPromotion
+    def __init__(self, environment: _Optional[_Union[Environment, _Mapping]] = ..., live: _Optional[_Iterable[_Union[Release, _Mapping]]] = ..., history: _Optional[_Iterable[_Union[Release, _Mapping]]] = ..., auto_promotion: _Optional[_Union[AutoPromotion, _Mapping]] = ...) -> None: ...
+
+class AutoPromotion(_message.Message):
+    __slots__ = ("enabled", "declared", "set_by", "set_at", "reason")
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_FIELD_NUMBER: _ClassVar[int]
+    SET_BY_FIELD_NUMBER: _ClassVar[int]
+    SET_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    enabled: bool
+    declared: bool
+    set_by: str
+    set_at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, enabled: _Optional[bool] = ..., declared: _Optional[bool] = ..., set_by: _Optional[str] = ..., set_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AutoPromotionPlan(_message.Message):
+    __slots__ = ("requests", "skipped")
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[PromotionRequest]
+    skipped: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, requests: _Optional[_Iterable[_Union[PromotionRequest, _Mapping]]] = ..., skipped: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PromotionRequest(_message.Message):
     __slots__ = ("build_id", "environment", "service", "tenant", "requested_by", "limits", "source", "reason", "target", "build")

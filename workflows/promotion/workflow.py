@@ -18,14 +18,23 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
-from temporalio.workflow import ActivityHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ActivityHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.promotion.gate import PromotionGateActivities
     from activities.promotion.releases import ReleaseActivities
     from activities.slack.notify import SlackActivities
     from kaizen.contract.timestamps import to_timestamp
+    from kaizen.temporal.search_attributes import (
+        KAIZEN_ENVIRONMENT,
+        KAIZEN_KIND,
+        KAIZEN_PHASE,
+        KAIZEN_RISK,
+        KAIZEN_SERVICE,
+        KAIZEN_TENANT,
+    )
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalState, ApprovalStatus
     from kaizen.v1.promotion_pb2 import (
         PROMOTION_OUTCOME_ABORTED,
@@ -36,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         PROMOTION_OUTCOME_ROLLED_BACK,
         AnalysisMetric,
         AnalysisRun,
+        AutoPromotionPlan,
         EvidenceNotice,
         GateDecision,
         GateInput,
@@ -63,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
     from .controls import INCONCLUSIVE, PARKED, PAUSE, STEP_FAILED, RolloutControls
 
 KIND: Final = "promotion"
+AUTO_PROMOTE_PATCH: Final = "auto-promote"
 PromotionOutcomeValue = int
 GATE_KEY: Final = "approval-1"
 DEFAULT_GATE_TIMEOUT: Final = timedelta(hours=24)
@@ -217,6 +228,9 @@ class PromotionWorkflow(GovernedRun):
         if not await self._soak(request):
             return
         await self._record_release(request)
+        # Runs recorded before auto-promotion existed replay without asking for a plan.
+        if workflow.patched(AUTO_PROMOTE_PATCH):
+            await self._auto_promote(request)
 
     # ------------------------------------------------------------------ gate and approvals
 
@@ -747,6 +761,50 @@ class PromotionWorkflow(GovernedRun):
             f"{request.service} {request.build.version} is live and verified in "
             f"{request.target.name}",
         )
+
+    async def _auto_promote(self, request: PromotionRequest) -> None:
+        """Start the promotions downstream environments take by themselves (each its own
+        run, left running when this one ends); one already going for a key is kept."""
+        try:
+            plan: AutoPromotionPlan = await workflow.execute_activity_method(
+                ReleaseActivities.plan_auto_promotions, request, **STORE_WRITE
+            )
+        except ActivityError as error:
+            self.ledger.record("auto_promotion.failed", f"no plan: {error.cause or error}")
+            return
+        for skipped in plan.skipped:
+            self.ledger.record("auto_promotion.skipped", skipped)
+        for downstream in plan.requests:
+            child_id = f"{KIND}:{downstream.tenant}:{downstream.service}:{downstream.environment}"
+            try:
+                await workflow.start_child_workflow(
+                    PromotionWorkflow.run,
+                    downstream,
+                    id=child_id,
+                    task_queue=workflow.info().task_queue,
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                    search_attributes=TypedSearchAttributes(
+                        [
+                            SearchAttributePair(KAIZEN_KIND, KIND),
+                            SearchAttributePair(KAIZEN_TENANT, downstream.tenant),
+                            SearchAttributePair(KAIZEN_SERVICE, downstream.service),
+                            SearchAttributePair(KAIZEN_PHASE, "starting"),
+                            SearchAttributePair(KAIZEN_RISK, "unknown"),
+                            SearchAttributePair(KAIZEN_ENVIRONMENT, downstream.environment),
+                        ]
+                    ),
+                )
+            except WorkflowAlreadyStartedError:
+                self.ledger.record(
+                    "auto_promotion.running",
+                    f"a promotion into {downstream.environment} already runs ({child_id})",
+                )
+                continue
+            self.ledger.record(
+                "auto_promotion.started",
+                f"{downstream.environment} auto-promotes: started {child_id}",
+                {"run": child_id, "environment": downstream.environment},
+            )
 
     async def _record_outcome(self) -> None:
         info = workflow.info()
