@@ -26,6 +26,7 @@ from api.routers import (
     healing,
     healing_runs,
     health,
+    policy_bundles,
     promotions,
     rca,
     runs,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         environments.router,
         builds.router,
         promotions.router,
+        policy_bundles.router,
         rca.runs_router,
         rca.router,
     ):

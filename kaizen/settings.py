@@ -82,6 +82,21 @@ class Settings(BaseSettings):
     """Environments promotions move builds through (``*.toml``); defaults to the ones
     shipped in ``environments/``."""
 
+    # -- policy rollouts (a fleet of OPA servers fed by Kaizen's bundle server) --------------
+    policy_rollout_task_queue: str = "kaizen-policy-rollout"
+    """Task queue policy rollout workflows and their activities run on."""
+    policy_long_poll_seconds: int = Field(default=20, ge=0, le=300)
+    """The longest the bundle server holds a node's request (OPA's ``Prefer: wait=N``)."""
+    policy_fleet_nodes: int = Field(default=3, ge=0, le=16)
+    """OPA nodes ``kaizen up`` starts as the local fleet ``local`` (0: none)."""
+    policy_fleet_port: int = 8281
+    """Port of the local fleet's first node; the others take the ports after it."""
+    policy_decisions_keep: int = Field(default=100_000, ge=100)
+    """Decisions recorded from the fleet's decision logs (the inputs previews replay) kept
+    at most; the oldest go first."""
+    policy_decisions_keep_hours: int = Field(default=48, ge=1)
+    """Recorded decisions older than this are pruned."""
+
     run_timeout_minutes: int = Field(
         default=60,
         ge=1,

@@ -173,7 +173,7 @@ def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
         prometheus=clients.prometheus,
         kube=clients.kube,
     )
-    analysis = RcaAnalysisActivities()
+    analysis = RcaAnalysisActivities.from_settings(clients.settings)
     records = RcaRecordActivities(clients.engine, clients.policy)
     offered: list[Callable[..., Any]] = [
         evidence.collect_alerts,

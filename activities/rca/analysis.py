@@ -7,7 +7,10 @@ from typing import Protocol
 
 from temporalio import activity
 
+from activities.llm.client import model_config, open_client
+from activities.llm.rca_draft import LlmRcaDrafter
 from activities.rca.analyzer import analyze
+from kaizen.settings import Settings
 from kaizen.v1.rca_pb2 import AnalysisRequest, LlmUsage, RcaDocument
 
 
@@ -22,6 +25,14 @@ class RcaAnalysisActivities:
 
     def __init__(self, llm: DraftModel | None = None) -> None:
         self._llm = llm
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None) -> RcaAnalysisActivities:
+        """With the LLM analyzer when KAIZEN_LLM_BASE_URL and KAIZEN_LLM_MODEL are set."""
+        config = model_config(settings)
+        if config is None or settings is None:
+            return cls()
+        return cls(LlmRcaDrafter(open_client(config, settings.llm_api_key), config))
 
     @activity.defn
     async def analyze_incident(self, asked: AnalysisRequest) -> RcaDocument:

@@ -1,0 +1,110 @@
+"""A fake OpenAI-compatible chat completions server on loopback.
+
+Only the model cannot run here: production's own ``openai`` client talks to it through
+``base_url``. Its answers are scripted by mode: ``valid`` (claims citing ids taken from the
+evidence in the request), ``uncited`` (one claim citing nothing, one citing an id that does
+not exist, one good), ``garbage`` (not JSON) and ``slow`` (answers after ``delay`` seconds).
+Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal
+
+Mode = Literal["valid", "uncited", "garbage", "slow"]
+
+
+class FakeLlm:
+    def __init__(self) -> None:
+        self.mode: Mode = "valid"
+        self.delay = 3.0
+        self.requests: list[dict[str, Any]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        host, port = self._server.server_address[:2]
+        self.base_url = f"http://{host!s}:{port}/v1"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeLlm:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, request: dict[str, Any]) -> str:
+        asked = json.loads(request["messages"][-1]["content"])
+        ids = [e["id"] for e in asked["evidence"]]
+        changes = [e["id"] for e in asked["evidence"] if e["kind"] == "change"] or ids[:1]
+        metrics = [e["id"] for e in asked["evidence"] if e["kind"] == "metric"] or ids[:1]
+        if self.mode == "garbage":
+            return "I think it was probably DNS."
+        claims = [
+            {"text": "The image change preceded the errors.", "type": "causal",
+             "evidence_ids": changes[:1]},
+            {"text": "The error ratio rose after onset.", "type": "observation",
+             "evidence_ids": metrics[:1]},
+        ]  # fmt: skip
+        if self.mode == "uncited":
+            claims += [
+                {"text": "It was caused by a bad cache.", "type": "causal", "evidence_ids": []},
+                {"text": "The database was slow.", "type": "observation",
+                 "evidence_ids": ["ev-made-up"]},
+            ]  # fmt: skip
+        return json.dumps(
+            {"undetermined": False, "sections": [{"key": "summary", "claims": claims}]}
+        )
+
+
+def _handler(fake: FakeLlm) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            request = json.loads(self.rfile.read(length) or b"{}")
+            fake.requests.append(request)
+            if fake.mode == "slow":
+                time.sleep(fake.delay)
+            body = json.dumps(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": request.get("model", "fake"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": fake.answer(request)},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 1200,
+                        "completion_tokens": 300,
+                        "total_tokens": 1500,
+                    },
+                }  # fmt: skip
+            ).encode()
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (the timeout case)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler
