@@ -1,0 +1,1 @@
+"""Policy rollouts' API logic: publishing versions, the bundle server, node configs."""
