@@ -116,7 +116,7 @@ def _check_canary_create(params: Mapping[str, Any]) -> None:
 
 def _check_promote(params: Mapping[str, Any]) -> None:
     _check_image(params)
-    _check_scale(params)
+    _check_track_scale(params)  # a Deployment scaled to zero may take a new image too
 
 
 @dataclass(frozen=True)
