@@ -27,6 +27,7 @@ from api.routers import (
     healing_runs,
     health,
     policy_bundles,
+    policy_fleet,
     promotions,
     rca,
     runs,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         builds.router,
         promotions.router,
         policy_bundles.router,
+        policy_fleet.router,
         rca.runs_router,
         rca.router,
     ):

@@ -309,3 +309,23 @@ def desired_revisions(session: Session, tenant: str) -> dict[str, str]:
         )
     ).all()
     return {str(name): str(revision) for name, revision in rows}
+
+
+def node_principal(name: str) -> str:
+    """The API key name a node authenticates with."""
+    return f"opa-node-{name}"
+
+
+def issue_node_key(session: Session, row: PolicyNodeRow) -> str:
+    """A new key for the node (any earlier one revoked); shown once, in its config."""
+    from kaizen.persistence.api_keys import ApiKey, Role, create_key
+
+    name = node_principal(row.name)
+    existing = session.exec(select(ApiKey).where(ApiKey.name == name)).first()
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    key = create_key(session, name=name, role=Role.viewer)
+    row.principal = name
+    session.add(row)
+    return key
