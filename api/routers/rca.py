@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, NoReturn
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from google.protobuf.message import Message
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Approver, ClientDep, EngineDep, Operator, SettingsDep, Viewer
 from api.rca.markdown import render
@@ -186,11 +191,22 @@ async def similar_rcas(
     return {"id": rca_id, "similar": await asyncio.to_thread(search)}
 
 
+async def _require_running(handle: WorkflowHandle[Any, Any]) -> None:
+    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"RCA {handle.id} has ended: it is final")
+
+
+async def _ended_meanwhile(handle: WorkflowHandle[Any, Any], error: RPCError) -> NoReturn:
+    """An Update that reached a run just as it completed is refused as not found: the RCA
+    exists and has ended, which is a 409, not a 404."""
+    if error.status == RPCStatusCode.NOT_FOUND:
+        await _require_running(handle)
+    raise error
+
+
 async def _update(client: Client, rca_id: str, update: Any, message: Message) -> dict[str, Any]:
     handle = client.get_workflow_handle(rca_id)
-    described = await handle.describe()
-    if described.status != WorkflowExecutionStatus.RUNNING:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"RCA {rca_id} has ended: it is final")
+    await _require_running(handle)
     try:
         review: RcaReview = await handle.execute_update(update, message)
     except WorkflowUpdateFailedError as error:
@@ -198,6 +214,8 @@ async def _update(client: Client, rca_id: str, update: Any, message: Message) ->
         if isinstance(cause, ApplicationError) and cause.type in REFUSAL_STATUS:
             raise HTTPException(REFUSAL_STATUS[cause.type], cause.message) from error
         raise
+    except RPCError as error:
+        await _ended_meanwhile(handle, error)
     return to_api(review)
 
 
@@ -248,15 +266,17 @@ async def approve_rca(
     if body.rating is not None:
         rating = RcaRating(reviewer=principal.name, score=body.rating, note=body.comment)
         await _update(client, rca_id, RcaWorkflow.rate, rating)
-    else:
-        handle = client.get_workflow_handle(rca_id)
-        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"RCA {rca_id} has ended: it is final")
+    handle = client.get_workflow_handle(rca_id)
+    if body.rating is None:
+        await _require_running(handle)
     vote = ApprovalVote(
         decision=APPROVAL_DECISION_APPROVE, comment=body.comment, source="api",
         vote_id=idempotency_key or f"api-{uuid.uuid4()}",
     )  # fmt: skip
-    counted = await cast_vote(
-        client, request.app.state.policy, run_id=rca_id, principal=principal, vote=vote
-    )
+    try:
+        counted = await cast_vote(
+            client, request.app.state.policy, run_id=rca_id, principal=principal, vote=vote
+        )
+    except RPCError as error:
+        await _ended_meanwhile(handle, error)
     return to_api(counted.state)
