@@ -291,3 +291,30 @@ async def test_a_freeze_parks_an_in_flight_promotion_and_lifting_it_resumes(
     assert done["result"]["outcome"] == "promoted", done["result"]["reason"]
     assert "freeze.lifted" in [e["type"] for e in done["events"]]
     assert image_of(kube, workload) == IMAGE_V2
+
+
+async def test_a_failed_soak_puts_the_previous_build_back_exactly(
+    settings: Settings,
+    kube: LocalKubeControlPlane,
+    keys: Keys,
+    prometheus: ScrapedPrometheus,
+    tmp_path: Path,
+) -> None:
+    workload = prepared(kube)
+    # After the promotion the stable Deployment itself runs the build, and errs.
+    await canary_error_ratio(prometheus, workload, 0.30, name="web")
+    before = deployments(kube, workload.namespace)
+    files = staging(workload, verification='"error_rate"', extra='soak = "1s"')
+    async with promotion_stack(
+        settings, kube, keys, write_environments(tmp_path / "e", files),
+        prometheus_url=prometheus.url,
+    ) as stack:  # fmt: skip
+        run_id = await start(stack)
+        done = await stack.wait(run_id, ended, timeout=90)
+    result = done["result"]
+    assert result["outcome"] == "rolled_back", result["reason"]
+    assert result["reason"].startswith("verification after the promotion")
+    assert [c["action"] for c in result["changes"]] == ["stable_promote", "stable_restore"]
+    # The pod template went back too: the previous image, the spec exactly as before.
+    assert image_of(kube, workload) == "registry.local/web:1"
+    assert deployments(kube, workload.namespace) == before
