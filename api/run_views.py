@@ -1,12 +1,10 @@
-"""Reading runs back from Temporal: visibility for lists, describe/query/result for one."""
+"""Reading one run back from Temporal (describe, query, result); lists are in api.run_list."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any, Final
 
-from google.protobuf.json_format import ParseDict
 from temporalio.client import (
     Client,
     WorkflowExecution,
@@ -28,9 +26,8 @@ from kaizen.temporal.search_attributes import (
     KAIZEN_SERVICE,
     KAIZEN_TENANT,
 )
-from kaizen.v1.approval_pb2 import ApprovalState
 from kaizen.v1.run_pb2 import RunRecord, RunStatus
-from workflows.gates.governed import PENDING_APPROVAL_MEMO, GovernedRun
+from workflows.gates.governed import GovernedRun
 
 STATUS_NAMES: Final = {
     WorkflowExecutionStatus.RUNNING: "running",
@@ -122,14 +119,6 @@ async def detailed_record(settings: Settings, client: Client, run_id: str) -> Ru
     return record
 
 
-def _merge_memo(record: RunRecord, memo: Mapping[str, Any]) -> None:
-    """What a list shows without asking each run: its namespace and pending approval."""
-    record.namespace = str(memo.get("namespace", "")) or record.namespace
-    pending = memo.get(PENDING_APPROVAL_MEMO)
-    if record.status == "running" and isinstance(pending, dict):
-        record.pending_approval.CopyFrom(ParseDict(pending, ApprovalState()))
-
-
 def _merge_status(record: RunRecord, status: RunStatus) -> None:
     record.phase = status.phase or record.phase
     record.namespace = status.namespace or record.namespace
@@ -138,36 +127,3 @@ def _merge_status(record: RunRecord, status: RunStatus) -> None:
         record.pending_approval.CopyFrom(status.pending_approval)
     record.steps_done.extend(status.steps_done)
     record.events.extend(status.events)
-
-
-def list_query(
-    *,
-    kind: str | None,
-    status: str | None,
-    service: str | None,
-    schedule_id: str | None = None,
-) -> str:
-    clauses = ["KaizenKind IS NOT NULL"]
-    if schedule_id:
-        # Temporal stamps every run a schedule starts with the schedule's id.
-        clauses.append(f"TemporalScheduledById = '{schedule_id}'")
-    if kind:
-        clauses.append(f"KaizenKind = '{kind}'")
-    if status:
-        clauses.append(f"ExecutionStatus = '{VISIBILITY_STATUS[status]}'")
-    if service:
-        clauses.append(f"KaizenService = '{service}'")
-    return " AND ".join(clauses)
-
-
-async def list_records(
-    client: Client, settings: Settings, query: str, limit: int
-) -> list[RunRecord]:
-    records: list[RunRecord] = []
-    async for execution in client.list_workflows(query, page_size=min(limit, 1000)):
-        record = summary_record(settings, execution)
-        _merge_memo(record, await execution.memo())
-        records.append(record)
-        if len(records) >= limit:
-            break
-    return records

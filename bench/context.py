@@ -35,6 +35,7 @@ class Sizes:
     storage_runs: int = 300
     fire_schedules: int = 50
     idle_schedules: int = 1000
+    list_requests: int = 960
 
     def scaled(self, factor: float) -> Sizes:
         return Sizes(**{k: max(3, int(v * factor)) for k, v in self.__dict__.items()})

@@ -161,3 +161,84 @@ async def test_more_concurrent_starts_than_pooled_connections_all_start(
     assert len({r.json()["id"] for r in replies}) == 40
     with session_scope(engine) as session:
         assert totals(session, tenant="default")["proposal"] == 40
+
+
+async def test_list_rows_are_what_the_contracts_general_path_shows(
+    api: httpx.AsyncClient, keys: Keys, client: Client, settings: Settings
+) -> None:
+    # The list builds its rows straight from visibility (api.run_list) instead of through a
+    # RunRecord, to_api and the response model; each row must be exactly what that path
+    # shows: a running row, a closed one and one waiting at its approval gate.
+    import asyncio
+    from datetime import UTC, datetime
+
+    from google.protobuf.json_format import MessageToDict, ParseDict
+    from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
+    from api.run_views import summary_record
+    from api.schemas import RunView
+    from kaizen.contract.json_codec import to_api
+    from kaizen.temporal.search_attributes import KAIZEN_KIND, KAIZEN_SERVICE, KAIZEN_TENANT
+    from kaizen.v1.approval_pb2 import (
+        APPROVAL_DECISION_APPROVE,
+        APPROVAL_STATUS_PENDING,
+        ApprovalState,
+        ApprovalVote,
+        RecordedVote,
+    )
+    from workflows.gates.governed import PENDING_APPROVAL_MEMO
+
+    operator = Keys.header(keys.operator)
+    service = f"svc-{uuid.uuid4().hex[:6]}"
+    ids = []
+    for suffix in ("a", "b"):
+        body = {"service": f"{service}-{suffix}", "namespace": "shop", "symptom": "Latency",
+                "severity": "low"}  # fmt: skip
+        ids.append((await api.post("/v1/healing-runs", json=body, headers=operator)).json()["id"])
+    await client.get_workflow_handle(ids[1]).terminate("test: a closed row")
+    # As a run waiting at its gate shows itself in its memo (GovernedRun).
+    vote = ApprovalVote(approver="alice", comment="ok", decision=APPROVAL_DECISION_APPROVE)
+    state = ApprovalState(status=APPROVAL_STATUS_PENDING, required=2, approvals=1,
+                          allowed_roles=["approver"], requested_by="olivia", summary="scale up",
+                          votes=[RecordedVote(vote=vote)])  # fmt: skip
+    state.deadline.FromDatetime(datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=UTC))
+    state.votes[0].at.FromNanoseconds(1_900_000_000_123_456_789)
+    gated = await client.start_workflow(
+        "HealingWorkflow", id=f"healing:default:shop:{service}-c",
+        task_queue=settings.healing_task_queue,
+        memo={"namespace": "shop",
+              PENDING_APPROVAL_MEMO: MessageToDict(state, preserving_proto_field_name=True)},
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(KAIZEN_KIND, "healing"),
+            SearchAttributePair(KAIZEN_TENANT, "default"),
+            SearchAttributePair(KAIZEN_SERVICE, f"{service}-c"),
+        ]),
+    )  # fmt: skip
+    ids.append(gated.id)
+
+    query = f"KaizenService STARTS_WITH '{service}-'"
+    rows: dict[str, dict[str, object]] = {}
+    for _ in range(100):  # visibility is eventually consistent
+        await asyncio.sleep(0.1)
+        reply = await api.get("/v1/runs", headers=Keys.header(keys.viewer))
+        assert reply.status_code == 200, reply.text
+        rows = {r["id"]: r for r in reply.json() if r["id"] in ids}
+        if len(rows) == 3 and rows[ids[1]]["closed_at"] is not None:
+            break
+    expected = {}
+    async for execution in client.list_workflows(query):
+        record = summary_record(settings, execution)
+        memo = await execution.memo()
+        record.namespace = str(memo.get("namespace", ""))
+        pending = memo.get(PENDING_APPROVAL_MEMO)
+        if record.status == "running" and isinstance(pending, dict):
+            record.pending_approval.CopyFrom(ParseDict(pending, ApprovalState()))
+        expected[record.id] = RunView.model_validate(to_api(record)).model_dump(mode="json")
+    assert rows == expected
+    assert rows[ids[0]]["status"] == "running" and rows[ids[0]]["namespace"] == "shop"
+    assert rows[ids[1]]["status"] == "terminated" and rows[ids[1]]["pending_approval"] is None
+    shown = rows[ids[2]]["pending_approval"]
+    assert isinstance(shown, dict) and shown["status"] == "pending" and shown["approvals"] == 1
+    for workflow_id in ids:
+        if workflow_id != ids[1]:
+            await client.get_workflow_handle(workflow_id).terminate("test: done")
