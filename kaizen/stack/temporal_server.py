@@ -21,6 +21,12 @@ DYNAMIC_CONFIG = (
     "history.transferProcessorMaxPollRPS=1000",
     "history.timerProcessorMaxPollRPS=1000",
     "history.visibilityProcessorMaxPollRPS=1000",
+    # The CLI turns this on: its SQLite visibility then re-reads the search attributes'
+    # types for every row a list returns, a 100-row page 100 times, until the frontend's
+    # persistence rate limit refuses lists (bench/PROFILE.md, section 5). Kaizen registers
+    # its search attributes on the command line before the server answers, and nothing
+    # creates one at run time, so the cache is never stale.
+    "system.forceSearchAttributesCacheRefreshOnRead=false",
 )
 
 
