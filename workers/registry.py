@@ -187,6 +187,7 @@ def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
         records.plan_review,
         records.save_rca,
         records.find_similar,
+        records.find_rca_backlog,
     ]
     if clients.slack is not None:
         offered += [clients.slack.post_approval_request, clients.slack.post_run_outcome]

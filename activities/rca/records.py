@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from sqlalchemy.engine import Engine
@@ -10,12 +11,22 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.opa.client import PolicyClient
+from kaizen.kinds.rca_keys import incident_key
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.rca import save_record, similar
-from kaizen.v1.common_pb2 import Severity
+from kaizen.persistence.rca import (
+    alert_window,
+    existing_ids,
+    resolved_alerts,
+    save_record,
+    similar,
+)
+from kaizen.v1.common_pb2 import SEVERITY_MEDIUM, Severity
 from kaizen.v1.rca_pb2 import (
+    RcaBacklog,
+    RcaBacklogRequest,
     RcaRecordAck,
     RcaRecordWrite,
+    RcaRequest,
     RcaReviewPlan,
     RcaReviewPlanRequest,
     SimilarIncidents,
@@ -68,6 +79,36 @@ class RcaRecordActivities:
     def _save(self, write: RcaRecordWrite) -> RcaRecordAck:
         with session_scope(self._engine) as session:
             return RcaRecordAck(written=save_record(session, write))
+
+    @activity.defn
+    async def find_rca_backlog(self, asked: RcaBacklogRequest) -> RcaBacklog:
+        """Resolved alerts of the lookback whose incident has no RCA yet, newest first."""
+        return await asyncio.to_thread(self._backlog, asked)
+
+    def _backlog(self, asked: RcaBacklogRequest) -> RcaBacklog:
+        since = datetime.now(UTC) - timedelta(seconds=asked.lookback_seconds or 86400)
+        backlog = RcaBacklog()
+        with session_scope(self._engine) as session:
+            candidates: list[RcaRequest] = []
+            for alert in resolved_alerts(session, asked.tenant, since=since):
+                window = alert_window(session, asked.tenant, alert.fingerprint)
+                if window is None:
+                    continue
+                request = RcaRequest(
+                    service=alert.workload, namespace=alert.namespace,
+                    alert_fingerprint=alert.fingerprint, tenant=asked.tenant,
+                    requested_by=asked.requested_by, source=asked.source or "backlog",
+                    title=f"{alert.alertname} on {alert.workload}", severity=SEVERITY_MEDIUM,
+                    limits=asked.limits,
+                )  # fmt: skip
+                request.window_start.FromDatetime(window[0])
+                request.window_end.FromDatetime(window[1])
+                request.incident_key = incident_key(request)
+                candidates.append(request)
+            done = existing_ids(session, (f"rca:{r.tenant}:{r.incident_key}" for r in candidates))
+        fresh = [r for r in candidates if f"rca:{r.tenant}:{r.incident_key}" not in done]
+        backlog.incidents.extend(fresh[: asked.limit or 20])
+        return backlog
 
     @activity.defn
     async def find_similar(self, query: SimilarQuery) -> SimilarIncidents:

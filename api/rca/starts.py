@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -20,12 +20,9 @@ from kaizen.kinds.base import StartContext
 from kaizen.kinds.join import Decision, join_or_start
 from kaizen.kinds.rca import RCA
 from kaizen.kinds.start import run_trigger
-from kaizen.persistence.alert_deliveries import AlertDelivery, AlertOutcome
+from kaizen.persistence.rca import AROUND, alert_window
 from kaizen.v1.rca_pb2 import RcaRequest
 from kaizen.v1.run_pb2 import RunRecord
-
-AROUND: timedelta = timedelta(hours=1)
-"""How far before an alert's start (and after its end) evidence is read."""
 
 
 @dataclass(frozen=True)
@@ -74,21 +71,12 @@ def fill_from_alert(engine: Engine, tenant: str, fields: dict[str, object]) -> N
     alert (its first firing delivery, an hour either side); 422 when there are none."""
     fingerprint = str(fields["alert_fingerprint"])
     with Session(engine) as session:
-        rows = session.exec(
-            select(AlertDelivery.received_at, AlertOutcome.status)
-            .join(AlertOutcome, col(AlertDelivery.id) == col(AlertOutcome.delivery_id))
-            .where(AlertDelivery.tenant == tenant, AlertOutcome.fingerprint == fingerprint)
-            .order_by(col(AlertOutcome.id))
-        ).all()
-    if not rows:
+        window = alert_window(session, tenant, fingerprint)
+    if window is None:
         raise ParameterError(
             "alert_fingerprint", f"Kaizen has no record of alert {fingerprint}; give a window"
         )
-    first = _aware(rows[0][0])
-    resolved = [_aware(at) for at, status in rows if status == "resolved"]
-    end = resolved[-1] if resolved else first + AROUND
-    fields["window_start"] = (first - AROUND).isoformat()
-    fields["window_end"] = min(end + AROUND, first - AROUND + timedelta(hours=24)).isoformat()
+    fields["window_start"], fields["window_end"] = (at.isoformat() for at in window)
 
 
 async def fill_from_healing_run(client: Client, fields: dict[str, object]) -> None:

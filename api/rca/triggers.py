@@ -17,10 +17,11 @@ from temporalio.client import Client
 
 from api.alertmanager import AlertmanagerAlert
 from api.alerts.deliveries import Outcome
-from api.rca.starts import AROUND, fill_from_alert, start_rca
+from api.rca.starts import fill_from_alert, start_rca
 from kaizen.catalog.playbooks import ParameterError
 from kaizen.kinds.base import StartContext
 from kaizen.kinds.rca import RCA
+from kaizen.persistence.rca import AROUND
 from kaizen.settings import Settings
 
 log = logging.getLogger("kaizen.api.rca")

@@ -8,9 +8,7 @@ the same incident are held back for good: an incident is analysed once.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any, Final
 
 from google.protobuf.message import Message
@@ -23,6 +21,7 @@ from kaizen.contract.json_codec import from_api
 from kaizen.contract.models import request_model
 from kaizen.contract.names import K8S_NAME
 from kaizen.kinds.base import RunKind, StartContext
+from kaizen.kinds.rca_keys import incident_key
 from kaizen.settings import Settings
 from kaizen.v1.common_pb2 import SEVERITY_MEDIUM, RunLimits, Severity
 from kaizen.v1.rca_pb2 import RcaRequest, RcaResult, RcaTrigger
@@ -80,35 +79,6 @@ def run_limits(settings: Settings) -> RunLimits:
         # For an RCA: a cap on policy's review deadline (0: policy's alone).
         approval_timeout_seconds=settings.rca_review_deadline_seconds,
     )
-
-
-def _key_time(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y%m%dt%H%M")
-
-
-def incident_key(request: RcaRequest, given: str = "") -> str:
-    """``<namespace>:<service>:<id>``: the caller's id, else the alert's fingerprint and
-    start, the healing run, or the window's start."""
-    start = (
-        request.window_start.ToDatetime(tzinfo=UTC) if request.HasField("window_start") else None
-    )
-    if given:
-        ident = given
-    elif request.alert_fingerprint:
-        ident = f"alert-{request.alert_fingerprint[:16]}" + (
-            f"-{_key_time(start)}" if start else ""
-        )
-    elif request.healing_run:
-        digest = hashlib.sha256(request.healing_run.encode()).hexdigest()[:8]
-        ident = f"healing-{digest}" + (f"-{_key_time(start)}" if start else "")
-    elif start is not None:
-        ident = f"window-{_key_time(start)}"
-    else:
-        raise ParameterError(
-            "window_start",
-            "say which incident: a time window, an alert_fingerprint or a healing_run",
-        )
-    return f"{request.namespace}:{request.service}:{re.sub(r'[^a-z0-9._-]', '-', ident.lower())}"
 
 
 def prepare_request(request: RcaRequest, context: StartContext) -> RcaRequest:

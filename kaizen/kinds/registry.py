@@ -13,9 +13,10 @@ from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
 from kaizen.kinds.promotion import PROMOTION
 from kaizen.kinds.rca import RCA
+from kaizen.kinds.rca_backlog import RCA_BACKLOG
 
 REGISTRY: Final[dict[str, RunKind]] = {
-    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION, RCA)
+    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION, RCA, RCA_BACKLOG)
 }
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from google.protobuf.json_format import MessageToJson, Parse
 from sqlalchemy import text
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
+from kaizen.persistence.alert_deliveries import AlertDelivery, AlertOutcome
 from kaizen.v1.common_pb2 import Severity
 from kaizen.v1.rca_pb2 import RcaDocument, RcaRecordWrite, RcaReview, SimilarIncident
 
@@ -290,3 +291,64 @@ def similar(
         if len(found) >= limit:
             break
     return found
+
+
+# -- incidents from Kaizen's alert records -----------------------------------------------------
+
+AROUND: Final = timedelta(hours=1)
+"""How far before an alert's first firing (and after its resolution) evidence is read."""
+
+
+def alert_window(
+    session: Session, tenant: str, fingerprint: str
+) -> tuple[datetime, datetime] | None:
+    """The window of an alert's incident from Kaizen's records: an hour before it first
+    reached Kaizen to an hour after its resolution (at most a day); None if never seen."""
+    rows = session.exec(
+        select(AlertDelivery.received_at, AlertOutcome.status)
+        .join(AlertOutcome, col(AlertDelivery.id) == col(AlertOutcome.delivery_id))
+        .where(AlertDelivery.tenant == tenant, AlertOutcome.fingerprint == fingerprint)
+        .order_by(col(AlertOutcome.id))
+    ).all()
+    if not rows:
+        return None
+    first = _aware(rows[0][0])
+    resolved = [_aware(at) for at, status in rows if status == "resolved"]
+    end = resolved[-1] if resolved else first + AROUND
+    start = first - AROUND
+    return start, min(end + AROUND, start + timedelta(hours=24))
+
+
+@dataclass(frozen=True)
+class ResolvedAlert:
+    fingerprint: str
+    namespace: str
+    workload: str
+    alertname: str
+
+
+def resolved_alerts(session: Session, tenant: str, *, since: datetime) -> list[ResolvedAlert]:
+    """Alerts about a workload that resolved since ``since``, newest first, one per alert."""
+    rows = session.exec(
+        select(AlertOutcome)
+        .join(AlertDelivery, col(AlertDelivery.id) == col(AlertOutcome.delivery_id))
+        .where(
+            AlertDelivery.tenant == tenant,
+            col(AlertDelivery.received_at) >= since,
+            AlertOutcome.status == "resolved",
+            AlertOutcome.workload != "",
+            AlertOutcome.fingerprint != "",
+        )
+        .order_by(col(AlertOutcome.id).desc())
+    ).all()
+    found: dict[str, ResolvedAlert] = {}
+    for row in rows:
+        found.setdefault(
+            row.fingerprint,
+            ResolvedAlert(row.fingerprint, row.namespace, row.workload, row.alertname),
+        )
+    return list(found.values())
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
