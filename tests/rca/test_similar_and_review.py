@@ -124,5 +124,5 @@ def test_a_final_document_refuses_everything() -> None:
     review.finalize(datetime.now(UTC))
     edit = RcaEdit(section="summary", text="z", base_version=review.document.version, editor="a")
     refused(refusals.RCA_FINAL, review.check_edit, edit)
-    refused(refusals.RCA_FINAL, review.check_change_request, RcaChangeRequest(reviewer="a",
-                                                                             reason="r"))  # fmt: skip
+    asked = RcaChangeRequest(reviewer="a", reason="r")
+    refused(refusals.RCA_FINAL, review.check_change_request, asked)
