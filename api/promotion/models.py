@@ -36,6 +36,13 @@ _NUMBERS = {
     FieldDescriptor.TYPE_DOUBLE: float,
     FieldDescriptor.TYPE_FLOAT: float,
 }
+_LARGEST = {
+    FieldDescriptor.TYPE_INT32: 2**31 - 1,
+    # JSON numbers beyond 2^53 lose digits (as kaizen.contract.bounds says for Structs).
+    FieldDescriptor.TYPE_INT64: 2**53,
+    FieldDescriptor.TYPE_DOUBLE: 1e15,
+    FieldDescriptor.TYPE_FLOAT: 1e15,
+}
 # Per dotted field: tighter rules than "a non-negative number" or "a bounded string".
 _RULES: Mapping[str, Any] = {
     "tests.coverage_percent": Field(default=None, ge=0, le=100),
@@ -54,8 +61,11 @@ def _strict(descriptor: Descriptor, path: str, required: tuple[str, ...] = ()) -
             assert field.message_type is not None
             kind: Any = _strict(field.message_type, dotted)
         elif field.type in _NUMBERS:
-            # Counts and measurements are never negative, and must be finite.
-            kind = Annotated[_NUMBERS[field.type], Field(ge=0, allow_inf_nan=False)]
+            # Counts and measurements are never negative, finite, and fit their field.
+            kind = Annotated[
+                _NUMBERS[field.type],
+                Field(ge=0, le=_LARGEST.get(field.type), allow_inf_nan=False),
+            ]
         elif field.type == FieldDescriptor.TYPE_STRING:
             kind = Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS)]
         elif field.type == FieldDescriptor.TYPE_BOOL:

@@ -78,6 +78,7 @@ async def test_evidence_of_the_wrong_shape_is_refused_naming_the_field(
 
     assert problem_fields(await add({"tests": {"passed": "many"}})) == ["tests.passed"]
     assert problem_fields(await add({"tests": {"passed": -1}})) == ["tests.passed"]
+    assert problem_fields(await add({"security": {"critical": 2**31}})) == ["security.critical"]
     assert problem_fields(await add({"tests": {"coverage_percent": 140}})) == [
         "tests.coverage_percent"
     ]
