@@ -36,7 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from kaizen.stack.processes import ManagedProcess, free_port
+from kaizen.stack.processes import ManagedProcess, free_port, port_is_free
 
 log = logging.getLogger(__name__)
 
@@ -402,9 +402,10 @@ class LocalKubeControlPlane:
                 check=True,
                 capture_output=True,
             )
-        self.admin_token = secrets.token_hex(16)
-        self.bot_token = secrets.token_hex(16)
-        self._component_tokens = {c: secrets.token_hex(16) for c in ("kcm", "scheduler", "kwok")}
+        identity = self._identity()
+        self.admin_token = identity["admin_token"]
+        self.bot_token = identity["bot_token"]
+        self._component_tokens = {c: identity[f"{c}_token"] for c in ("kcm", "scheduler", "kwok")}
         rows = [
             (self.admin_token, "kaizen-admin", "system:masters"),
             (self.bot_token, self.bot_user, ""),
@@ -416,6 +417,44 @@ class LocalKubeControlPlane:
         # token,user,uid,"group1,group2"
         tokens.write_text("".join(f'{t},{u},{u},"{g}"\n' for t, u, g in rows))
         os.chmod(tokens, 0o600)
+
+    def _identity(self) -> dict[str, Any]:
+        """Tokens and the apiserver's port, chosen on the first start and kept (0600): a
+        restart on the same state keeps every kubeconfig that was handed out valid."""
+        path = self.state_dir / "identity.json"
+        found: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+        wanted = ("admin_token", "bot_token", "kcm_token", "scheduler_token", "kwok_token")
+        if all(found.get(key) for key in wanted):
+            return found
+        identity: dict[str, Any] = {key: secrets.token_hex(16) for key in wanted}
+        identity["apiserver_port"] = found.get("apiserver_port") or 0
+        self._write_identity(identity)
+        return identity
+
+    def _write_identity(self, identity: dict[str, Any]) -> None:
+        path = self.state_dir / "identity.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(identity, indent=2) + "\n")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+
+    def _apiserver_port(self) -> int:
+        """The port given, else the one this state recorded, else a free one (recorded)."""
+        if self._fixed_apiserver_port:
+            return self._fixed_apiserver_port
+        identity = self._identity()
+        recorded = int(identity.get("apiserver_port") or 0)
+        if recorded:
+            if not port_is_free(self.host, recorded):
+                raise RuntimeError(
+                    f"the local kube-apiserver's port {recorded} (kept in "
+                    f"{self.state_dir / 'identity.json'} so kubeconfigs stay valid) is taken; "
+                    "stop what holds it, or delete that file to choose a new port"
+                )
+            return recorded
+        port = free_port(self.host)
+        self._write_identity({**identity, "apiserver_port": port})
+        return port
 
     def _kubeconfig(self, path: Path, user: str, token: str) -> Path:
         cfg = {
@@ -471,7 +510,7 @@ class LocalKubeControlPlane:
         self._wait("etcd /health", etcd, etcd_ok, deadline)
 
         # --- kube-apiserver
-        self.apiserver_port = self._fixed_apiserver_port or free_port(h)
+        self.apiserver_port = self._apiserver_port()
         self.server = f"https://{h}:{self.apiserver_port}"
         apiserver = self._spawn(
             "kube-apiserver",
