@@ -1,0 +1,1 @@
+"""The alert-rule arena: Prometheus alerting rules versus adversarial metric series."""
