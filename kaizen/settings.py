@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     """Task queue healing workflows and their activities run on."""
     promotion_task_queue: str = "kaizen-promotion"
     """Task queue promotion workflows and their activities run on."""
+    gasi_task_queue: str = "kaizen-gasi"
+    """Task queue GASI tournaments (the workflows and their cheap steps) run on."""
+    gasi_evaluation_task_queue: str = "kaizen-gasi-evaluation"
+    """Task queue of GASI's CPU-heavy phases (evaluate, forge, harden), so a tournament
+    never takes the worker slots other kinds need."""
+    gasi_engine_slots: int = Field(default=1, ge=1, le=16)
+    """Engine processes (promtool, opa) one worker runs at once for GASI evaluation."""
+    gasi_adoptions_dir: Path | None = None
+    """Where adopting a GASI champion writes its file and diff (default KAIZEN_HOME/gasi)."""
+    gasi_rules_file: Path | None = None
+    """The rules file an adopted champion is diffed against (default: the repo's
+    deploy/prometheus/kaizen-rules.yml)."""
     environments_dir: Path | None = None
     """Environments promotions move builds through (``*.toml``); defaults to the ones
     shipped in ``environments/``."""

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 
 from activities.change_windows import ChangeWindowActivities
 from activities.freezes import FreezeActivities
+from activities.gasi.evaluation import GasiEvaluationActivities
+from activities.gasi.pool import GasiPoolActivities
 from activities.healing.diagnosis import DiagnosisActivities
 from activities.healing.planning import PlanningActivities
 from activities.healing.triggers import HealingTriggerActivities
@@ -194,6 +196,21 @@ def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
     return offered
 
 
+def _gasi_activities(_clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    return [GasiPoolActivities().generate_gasi_candidates]
+
+
+def _gasi_evaluation_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    slots = clients.settings.gasi_engine_slots if clients.settings is not None else 1
+    evaluation = GasiEvaluationActivities(clients.engine, engine_slots=slots)
+    return [
+        evaluation.open_gasi_tournament,
+        evaluation.evaluate_gasi_candidates,
+        evaluation.forge_gasi_adversaries,
+        evaluation.harden_gasi_champion,
+    ]
+
+
 # Activities are grouped by queue here; which workflows run on a queue is the run-kind
 # registry's to say (kaizen/kinds/registry.py).
 QUEUES: dict[str, QueueSpec] = {
@@ -214,6 +231,18 @@ QUEUES: dict[str, QueueSpec] = {
         task_queue=lambda settings: settings.rca_task_queue,
         workflows=tuple(kind.workflow for kind in kinds_on_queue("rca")),
         activities=_rca_activities,
+    ),
+    "gasi": QueueSpec(
+        name="gasi",
+        task_queue=lambda settings: settings.gasi_task_queue,
+        workflows=tuple(kind.workflow for kind in kinds_on_queue("gasi")),
+        activities=_gasi_activities,
+    ),
+    # GASI's engine-bound phases, apart: a tournament cannot starve the other kinds.
+    "gasi-evaluation": QueueSpec(
+        name="gasi-evaluation",
+        task_queue=lambda settings: settings.gasi_evaluation_task_queue,
+        activities=_gasi_evaluation_activities,
     ),
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from kaizen.kinds.base import RunKind
+from kaizen.kinds.gasi import GASI
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
 from kaizen.kinds.promotion import PROMOTION
@@ -16,7 +17,7 @@ from kaizen.kinds.rca import RCA
 from kaizen.kinds.rca_backlog import RCA_BACKLOG
 
 REGISTRY: Final[dict[str, RunKind]] = {
-    kind.name: kind for kind in (HEALING, HEALING_SWEEP, PROMOTION, RCA, RCA_BACKLOG)
+    kind.name: kind for kind in (GASI, HEALING, HEALING_SWEEP, PROMOTION, RCA, RCA_BACKLOG)
 }
 
 

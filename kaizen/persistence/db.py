@@ -20,6 +20,7 @@ from kaizen.persistence import (  # noqa: F401
     builds,
     change_windows,
     freezes,
+    gasi_hall_of_fame,
     healing_modes,
     learning,
     policy_decisions,

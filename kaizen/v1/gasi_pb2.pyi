@@ -147,7 +147,7 @@ class GasiCounters(_message.Message):
     def __init__(self, evaluations_spent: _Optional[int] = ..., generations_done: _Optional[int] = ..., champions_crowned: _Optional[int] = ..., adversaries_forged: _Optional[int] = ..., stagnant_generations: _Optional[int] = ..., runs: _Optional[int] = ..., llm_tokens_spent: _Optional[int] = ..., engine_calls: _Optional[int] = ...) -> None: ...
 
 class GasiCarry(_message.Message):
-    __slots__ = ("champion", "adversaries", "counters", "paused", "budgets", "opened", "generations")
+    __slots__ = ("champion", "adversaries", "counters", "paused", "budgets", "opened", "generations", "base_generation", "last_generation_cost")
     CHAMPION_FIELD_NUMBER: _ClassVar[int]
     ADVERSARIES_FIELD_NUMBER: _ClassVar[int]
     COUNTERS_FIELD_NUMBER: _ClassVar[int]
@@ -155,6 +155,8 @@ class GasiCarry(_message.Message):
     BUDGETS_FIELD_NUMBER: _ClassVar[int]
     OPENED_FIELD_NUMBER: _ClassVar[int]
     GENERATIONS_FIELD_NUMBER: _ClassVar[int]
+    BASE_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    LAST_GENERATION_COST_FIELD_NUMBER: _ClassVar[int]
     champion: GasiChampion
     adversaries: GasiAdversarySummary
     counters: GasiCounters
@@ -162,10 +164,12 @@ class GasiCarry(_message.Message):
     budgets: GasiBudgets
     opened: bool
     generations: int
-    def __init__(self, champion: _Optional[_Union[GasiChampion, _Mapping]] = ..., adversaries: _Optional[_Union[GasiAdversarySummary, _Mapping]] = ..., counters: _Optional[_Union[GasiCounters, _Mapping]] = ..., paused: _Optional[bool] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., opened: _Optional[bool] = ..., generations: _Optional[int] = ...) -> None: ...
+    base_generation: int
+    last_generation_cost: int
+    def __init__(self, champion: _Optional[_Union[GasiChampion, _Mapping]] = ..., adversaries: _Optional[_Union[GasiAdversarySummary, _Mapping]] = ..., counters: _Optional[_Union[GasiCounters, _Mapping]] = ..., paused: _Optional[bool] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., opened: _Optional[bool] = ..., generations: _Optional[int] = ..., base_generation: _Optional[int] = ..., last_generation_cost: _Optional[int] = ...) -> None: ...
 
 class GasiRunRequest(_message.Message):
-    __slots__ = ("arena", "name", "config", "tenant", "requested_by", "source", "limits", "carry")
+    __slots__ = ("arena", "name", "config", "tenant", "requested_by", "source", "limits", "carry", "evaluation_task_queue")
     ARENA_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
@@ -174,6 +178,7 @@ class GasiRunRequest(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     CARRY_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_TASK_QUEUE_FIELD_NUMBER: _ClassVar[int]
     arena: str
     name: str
     config: GasiConfig
@@ -182,7 +187,8 @@ class GasiRunRequest(_message.Message):
     source: str
     limits: _common_pb2.RunLimits
     carry: GasiCarry
-    def __init__(self, arena: _Optional[str] = ..., name: _Optional[str] = ..., config: _Optional[_Union[GasiConfig, _Mapping]] = ..., tenant: _Optional[str] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ..., carry: _Optional[_Union[GasiCarry, _Mapping]] = ...) -> None: ...
+    evaluation_task_queue: str
+    def __init__(self, arena: _Optional[str] = ..., name: _Optional[str] = ..., config: _Optional[_Union[GasiConfig, _Mapping]] = ..., tenant: _Optional[str] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ..., carry: _Optional[_Union[GasiCarry, _Mapping]] = ..., evaluation_task_queue: _Optional[str] = ...) -> None: ...
 
 class GasiRunResult(_message.Message):
     __slots__ = ("outcome", "reason", "champion", "counters", "events")
@@ -285,20 +291,24 @@ class GasiCandidatePool(_message.Message):
     def __init__(self, candidates: _Optional[_Iterable[_Union[GasiCandidate, _Mapping]]] = ...) -> None: ...
 
 class GasiEvaluateRequest(_message.Message):
-    __slots__ = ("arena", "tournament", "candidates", "adversary_ids", "batch_size", "parallelism")
+    __slots__ = ("arena", "tournament", "candidates", "adversary_ids", "batch_size", "parallelism", "hall_of_fame_sample", "seed")
     ARENA_FIELD_NUMBER: _ClassVar[int]
     TOURNAMENT_FIELD_NUMBER: _ClassVar[int]
     CANDIDATES_FIELD_NUMBER: _ClassVar[int]
     ADVERSARY_IDS_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     PARALLELISM_FIELD_NUMBER: _ClassVar[int]
+    HALL_OF_FAME_SAMPLE_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
     arena: str
     tournament: str
     candidates: _containers.RepeatedCompositeFieldContainer[GasiCandidate]
     adversary_ids: _containers.RepeatedScalarFieldContainer[str]
     batch_size: int
     parallelism: int
-    def __init__(self, arena: _Optional[str] = ..., tournament: _Optional[str] = ..., candidates: _Optional[_Iterable[_Union[GasiCandidate, _Mapping]]] = ..., adversary_ids: _Optional[_Iterable[str]] = ..., batch_size: _Optional[int] = ..., parallelism: _Optional[int] = ...) -> None: ...
+    hall_of_fame_sample: int
+    seed: int
+    def __init__(self, arena: _Optional[str] = ..., tournament: _Optional[str] = ..., candidates: _Optional[_Iterable[_Union[GasiCandidate, _Mapping]]] = ..., adversary_ids: _Optional[_Iterable[str]] = ..., batch_size: _Optional[int] = ..., parallelism: _Optional[int] = ..., hall_of_fame_sample: _Optional[int] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class GasiScoreRow(_message.Message):
     __slots__ = ("candidate", "score")

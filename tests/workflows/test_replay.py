@@ -9,6 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from kaizen.temporal.converter import data_converter
+from workflows.gasi.workflow import GasiWorkflow
 from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
 from workflows.promotion.workflow import PromotionWorkflow
@@ -26,6 +27,9 @@ def test_histories_are_committed() -> None:
         "promotion_promoted.json",
         "promotion_rolled_back.json",
         "rca_final.json",
+        "gasi_opened.json",
+        "gasi_finished.json",
+        "gasi_steered.json",
     }
 
 
@@ -33,7 +37,13 @@ def test_histories_are_committed() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[HealingWorkflow, HealingSweepWorkflow, PromotionWorkflow, RcaWorkflow],
+        workflows=[
+            HealingWorkflow,
+            HealingSweepWorkflow,
+            PromotionWorkflow,
+            RcaWorkflow,
+            GasiWorkflow,
+        ],
         data_converter=data_converter("json"),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

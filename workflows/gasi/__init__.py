@@ -1,0 +1,1 @@
+"""The GASI game loop (a GovernedRun) and its budget rules."""

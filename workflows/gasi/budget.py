@@ -1,0 +1,94 @@
+"""Budgets and the run's end conditions: pure functions of the carried state."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from temporalio.exceptions import ApplicationError
+
+from kaizen.v1.gasi_pb2 import GasiBudgetChange, GasiCarry, GasiConfig
+
+INVALID_BUDGET: Final = "InvalidBudget"
+BENCHMARK_ALLOWANCE: Final = 30
+"""Evaluations hardening spends on the fixed benchmark (roughly its size)."""
+DEFAULT_POOL: Final = 6
+DEFAULT_FORGED: Final = 4
+DEFAULT_ATTEMPTS: Final = 24
+DEFAULT_GENERATION_TIMEOUT_SECONDS: Final = 1800
+
+
+def pool_size(config: GasiConfig) -> int:
+    return config.pool_size or DEFAULT_POOL
+
+
+def forged_per_generation(config: GasiConfig) -> int:
+    return config.adversaries_per_generation or DEFAULT_FORGED
+
+
+def forge_attempts(config: GasiConfig) -> int:
+    return config.forge_attempts or DEFAULT_ATTEMPTS
+
+
+def estimated_cost(config: GasiConfig, carry: GasiCarry) -> int:
+    """Evaluations the next generation is expected to spend: what the last one spent, or
+    (before any) the pool against the archive, the forge's proposals and the hardening."""
+    if carry.last_generation_cost:
+        return int(carry.last_generation_cost)
+    archive = max(carry.adversaries.archive_size, 1)
+    met = min(archive, config.hall_of_fame_sample or archive) + forged_per_generation(config)
+    return (
+        pool_size(config) * met
+        + forge_attempts(config)
+        + archive
+        + forged_per_generation(config)
+        + BENCHMARK_ALLOWANCE
+    )
+
+
+def exhausted(config: GasiConfig, carry: GasiCarry) -> str:
+    """Why the budget cannot pay for another generation ("" while it can)."""
+    budget = carry.budgets.evaluations
+    if budget <= 0:
+        return ""
+    spent = carry.counters.evaluations_spent
+    needed = estimated_cost(config, carry)
+    if spent + needed <= budget:
+        return ""
+    return (
+        f"evaluation budget exhausted: {spent} of {budget} evaluations spent, and a generation "
+        f"needs about {needed}"
+    )
+
+
+def check_change(change: GasiBudgetChange, carry: GasiCarry) -> None:
+    """Refuse a change that is malformed or would end the run behind the operator's back."""
+    if change.budgets.evaluations < 0 or change.budgets.llm_tokens < 0:
+        raise ApplicationError(
+            "budgets cannot be negative (0 means unlimited)", type=INVALID_BUDGET
+        )
+    spent = carry.counters.evaluations_spent
+    if 0 < change.budgets.evaluations < spent:
+        raise ApplicationError(
+            f"budgets.evaluations {change.budgets.evaluations} is below the {spent} already "
+            "spent; to end the run, stop it",
+            type=INVALID_BUDGET,
+        )
+    if change.generations < -1:
+        raise ApplicationError(
+            "generations must be a count, 0 to leave it, or -1 for unbounded", type=INVALID_BUDGET
+        )
+    done = carry.counters.generations_done
+    if 0 < change.generations < done:
+        raise ApplicationError(
+            f"generations {change.generations} is below the {done} already played; to end "
+            "the run, stop it",
+            type=INVALID_BUDGET,
+        )
+
+
+def apply_change(change: GasiBudgetChange, carry: GasiCarry) -> None:
+    carry.budgets.CopyFrom(change.budgets)
+    if change.generations == -1:
+        carry.generations = 0
+    elif change.generations > 0:
+        carry.generations = change.generations
