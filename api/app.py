@@ -23,11 +23,13 @@ from api.routers import (
     change_windows,
     environments,
     freezes,
+    gasi,
     healing,
     healing_runs,
     health,
     policy_bundles,
     policy_fleet,
+    policy_rollouts,
     promotions,
     rca,
     runs,
@@ -116,8 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         promotions.router,
         policy_bundles.router,
         policy_fleet.router,
+        policy_rollouts.router,
         rca.runs_router,
         rca.router,
+        gasi.router,
     ):
         app.include_router(router)
     document_error_responses(app)

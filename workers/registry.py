@@ -23,6 +23,7 @@ from activities.kubernetes.actions import KubernetesActivities
 from activities.kubernetes.canary import CanaryActivities
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
+from activities.opa.rollout_worker import policy_rollout_activities
 from activities.prometheus.analysis import AnalysisActivities
 from activities.prometheus.client import PrometheusClient
 from activities.promotion.gate import PromotionGateActivities
@@ -225,6 +226,12 @@ QUEUES: dict[str, QueueSpec] = {
         task_queue=lambda settings: settings.promotion_task_queue,
         workflows=tuple(kind.workflow for kind in kinds_on_queue("promotion")),
         activities=_promotion_activities,
+    ),
+    "policy_rollout": QueueSpec(
+        name="policy_rollout",
+        task_queue=lambda settings: settings.policy_rollout_task_queue,
+        workflows=tuple(kind.workflow for kind in kinds_on_queue("policy_rollout")),
+        activities=lambda c: policy_rollout_activities(c.engine, c.policy, c.settings, c.tenant),
     ),
     "rca": QueueSpec(
         name="rca",

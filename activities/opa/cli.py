@@ -52,7 +52,8 @@ class OpaCli:
         return CliResult(process.returncode == 0, text, time.monotonic() - started)
 
     async def check_strict(self, directory: Path) -> CliResult:
-        return await self.run("check", "--strict", "--bundle", ".", cwd=directory)
+        # Not in bundle mode: tests live in packages of their own, outside the roots.
+        return await self.run("check", "--strict", ".", cwd=directory)
 
     async def test(self, directory: Path) -> CliResult:
         return await self.run("test", ".", cwd=directory)

@@ -74,6 +74,7 @@ FleetView = response_model(PolicyFleetView)
 async def serve_bundles(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.desired_watch = DesiredWatch(app.state.engine, settings.tenant)
+    app.state.status_locks = {}
     FLEET_METRICS.attach(app.state.engine, settings.tenant)
     try:
         yield
@@ -313,6 +314,7 @@ async def receive_node_status(
     if not isinstance(status, dict):
         raise HTTPException(http.HTTP_400_BAD_REQUEST, "status must be a JSON object")
     received = datetime.now(UTC)
+    locks: dict[str, asyncio.Lock] = request.app.state.status_locks
 
     def store() -> str | None:
         with session_scope(engine) as session:
@@ -322,7 +324,9 @@ async def receive_node_status(
             _only_itself(principal, row)
             return record_status(session, row, BundleStatus.parse(status, row.bundle), received)
 
-    change = await asyncio.to_thread(store)
+    # One status per node at a time, so a later report is never overwritten by an earlier.
+    async with locks.setdefault(node, asyncio.Lock()):
+        change = await asyncio.to_thread(store)
     if change is not None:
         DRIFT_EVENTS.labels(change).inc()
         log.warning("node %s %s", node, change.replace("_", " "))

@@ -12,12 +12,14 @@ from kaizen.kinds.base import RunKind
 from kaizen.kinds.gasi import GASI
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
+from kaizen.kinds.policy_rollout import POLICY_ROLLOUT
 from kaizen.kinds.promotion import PROMOTION
 from kaizen.kinds.rca import RCA
 from kaizen.kinds.rca_backlog import RCA_BACKLOG
 
 REGISTRY: Final[dict[str, RunKind]] = {
-    kind.name: kind for kind in (GASI, HEALING, HEALING_SWEEP, PROMOTION, RCA, RCA_BACKLOG)
+    kind.name: kind
+    for kind in (GASI, HEALING, HEALING_SWEEP, POLICY_ROLLOUT, PROMOTION, RCA, RCA_BACKLOG)
 }
 
 

@@ -49,6 +49,9 @@ class PolicyNodeRow(SQLModel, table=True):
     status_message: str = ""
     status_errors_json: str = "[]"
     status_at: datetime | None = None
+    reported_at: datetime | None = None
+    """The node's own time of the bundle request its last status is about (OPA's clock):
+    an older status arriving late is ignored."""
     activated_at: datetime | None = None
     requested_at: datetime | None = None
     sent_revision: str = ""
@@ -205,13 +208,14 @@ class BundleStatus:
     message: str
     errors: list[str]
     activated_at: datetime | None
+    last_request: datetime | None
 
     @classmethod
     def parse(cls, status: Mapping[str, Any], bundle: str) -> BundleStatus:
         bundles = status.get("bundles")
         entry = bundles.get(bundle) if isinstance(bundles, Mapping) else None
         if not isinstance(entry, Mapping):
-            return cls("", "", "", [], None)
+            return cls("", "", "", [], None, None)
         errors = entry.get("errors") or []
         return cls(
             active_revision=str(entry.get("active_revision") or ""),
@@ -219,6 +223,7 @@ class BundleStatus:
             message=str(entry.get("message") or ""),
             errors=[_error_text(e) for e in errors if e] if isinstance(errors, list) else [],
             activated_at=_rfc3339(entry.get("last_successful_activation")),
+            last_request=_rfc3339(entry.get("last_request")),
         )
 
 
@@ -249,7 +254,14 @@ def _rfc3339(value: Any) -> datetime | None:
 def record_status(
     session: Session, row: PolicyNodeRow, status: BundleStatus, at: datetime
 ) -> str | None:
-    """Store a node's status; returns "drifted" or "drift_resolved" when that changed."""
+    """Store a node's status; returns "drifted" or "drift_resolved" when that changed. A
+    status about an older request than the one stored (a late delivery) is ignored."""
+    reported = aware(row.reported_at)
+    if reported is not None and status.last_request is not None:
+        if status.last_request < reported:
+            return None
+    if status.last_request is not None:
+        row.reported_at = status.last_request
     row.active_revision = status.active_revision
     row.status_code, row.status_message = status.code, status.message
     row.status_errors_json = json.dumps(status.errors)

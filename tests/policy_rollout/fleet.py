@@ -155,12 +155,12 @@ async def fleet_stack(servers: SessionServers, directory: Path) -> AsyncIterator
             viewer=create_key(session, name="victor", role=Role.viewer),
         )
     engine.dispose()
+    app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-            timeout_graceful_shutdown=1,
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
         )
-    )  # fmt: skip
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -187,5 +187,6 @@ async def fleet_stack(servers: SessionServers, directory: Path) -> AsyncIterator
     finally:
         for node in nodes.values():
             await asyncio.to_thread(node.stop)
+        await app.state.desired_watch.close()  # held long polls answered, not cut off
         server.should_exit = True
         await serving
