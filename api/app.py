@@ -23,7 +23,6 @@ from api.routers import (
     change_windows,
     environments,
     freezes,
-    gasi,
     healing,
     healing_runs,
     health,
@@ -121,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy_rollouts.router,
         rca.runs_router,
         rca.router,
-        gasi.router,
     ):
         app.include_router(router)
     document_error_responses(app)
