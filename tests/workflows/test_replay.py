@@ -12,6 +12,7 @@ from kaizen.temporal.converter import data_converter
 from workflows.gasi.workflow import GasiWorkflow
 from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
+from workflows.policy_rollout.workflow import PolicyRolloutWorkflow
 from workflows.promotion.workflow import PromotionWorkflow
 from workflows.rca.workflow import RcaWorkflow
 
@@ -30,6 +31,8 @@ def test_histories_are_committed() -> None:
         "gasi_opened.json",
         "gasi_finished.json",
         "gasi_steered.json",
+        "policy_rollout_activated.json",
+        "policy_rollout_rolled_back.json",
     }
 
 
@@ -43,6 +46,7 @@ async def test_history_replays(path: Path) -> None:
             PromotionWorkflow,
             RcaWorkflow,
             GasiWorkflow,
+            PolicyRolloutWorkflow,
         ],
         data_converter=data_converter("json"),
     )
