@@ -136,6 +136,13 @@ class Settings(BaseSettings):
 
     prometheus_url: str | None = None
     """Base URL of Prometheus: diagnosis reads signals from it, verification checks them."""
+    prometheus_port: int = 9090
+    """Port of the Prometheus ``kaizen up --kube local`` starts (its URL becomes the workers'
+    ``KAIZEN_PROMETHEUS_URL``)."""
+    alertmanager_port: int = 9093
+    """Port of the Alertmanager ``kaizen up --kube local`` starts."""
+    traffic_port: int = 9464
+    """Port of the demo namespace's traffic simulator (``kaizen up --kube local``)."""
 
     alert_namespace_label: str = "namespace"
     """Alertmanager label that names the workload's namespace."""

@@ -7,9 +7,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from kaizen.cli import schedules
+from kaizen.cli import demo, schedules
 from kaizen.settings import Settings
+from kaizen.traffic.table import DEFAULT_TABLE
 
 
 def _say(line: str) -> None:
@@ -116,29 +119,54 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_tools(args: argparse.Namespace) -> int:
-    from kaizen.stack import prometheus, tools
+    from kaizen.stack import tools
 
     tools_dir = Settings().resolved_tools_dir
     if args.tools_command == "install":
         for tool in tools.ALL_TOOLS:
             _say(f"{tool.name} {tool.version}: {tools.install(tool, tools_dir)}")
         try:
-            _say(f"prometheus {prometheus.VERSION}: {prometheus.install_prometheus(tools_dir)}")
+            for package in tools.DEBIAN_TOOLS:
+                for program in package.programs:
+                    unpacked = tools.install_debian(package, tools_dir, program)
+                    _say(f"{program} {package.version}: {unpacked}")
         except tools.ToolMissing as error:
             return _fail(str(error))
         return 0
     by_name = {tool.name: tool for tool in tools.ALL_TOOLS}
-    if args.tool == "prometheus":
-        binary = prometheus.require_prometheus(tools_dir)
+    debian = tools.debian_program(args.tool)
+    if debian is not None:
+        found = tools.locate_debian(debian, tools_dir, args.tool)
+        if found is None:
+            return _fail(
+                f"{args.tool} {debian.version} is not installed; run `kaizen tools install`"
+            )
+        binary = found
     elif args.tool in by_name:
         binary = tools.require(by_name[args.tool], tools_dir)
     else:
-        return _fail(f"unknown tool {args.tool!r}; known: {', '.join(by_name)}, prometheus")
+        known = [*by_name, *(p for d in tools.DEBIAN_TOOLS for p in d.programs)]
+        return _fail(f"unknown tool {args.tool!r}; known: {', '.join(known)}")
     if args.tools_command == "path":
         _say(str(binary))
         return 0
     os.execv(binary, [str(binary), *args.arguments])
     return 0  # not reached
+
+
+def cmd_traffic(args: argparse.Namespace) -> int:
+    from kubernetes import config
+
+    from kaizen.traffic.server import run
+
+    new_client: Any = config.new_client_from_config  # untyped upstream
+    return run(
+        new_client(config_file=args.kubeconfig),
+        namespace=args.namespace,
+        host=args.host,
+        port=args.port,
+        table_path=Path(args.table),
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -177,10 +205,12 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("--name", required=True)
     link.add_argument("--slack-user", required=True, help="Slack user id, e.g. U024BE7LH")
 
-    tools_parser = commands.add_parser("tools", help="the pinned Temporal CLI, OPA and Prometheus")
+    tools_parser = commands.add_parser(
+        "tools", help="the pinned Temporal CLI, OPA, Prometheus (promtool), Alertmanager (amtool)"
+    )
     tool_commands = tools_parser.add_subparsers(dest="tools_command", required=True)
     tool_commands.add_parser(
-        "install", help="build missing Go tools, unpack Prometheus's Debian package"
+        "install", help="build missing Go tools, unpack Prometheus and Alertmanager (Debian)"
     )
     path = tool_commands.add_parser("path", help="print a tool's path")
     path.add_argument("tool")
@@ -188,7 +218,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("tool")
     run.add_argument("arguments", nargs=argparse.REMAINDER)
 
+    traffic = commands.add_parser(
+        "traffic", help="serve simulated per-pod metrics for a namespace (kaizen up --kube local)"
+    )
+    traffic.add_argument("--kubeconfig", required=True, help="read-only access to the namespace")
+    traffic.add_argument("--namespace", default="demo")
+    traffic.add_argument("--host", default="127.0.0.1")
+    traffic.add_argument("--port", type=int, default=Settings().traffic_port)
+    traffic.add_argument("--table", default=str(DEFAULT_TABLE), help="what each version does")
+
     schedules.add_commands(commands)
+    demo.add_commands(commands)
     return root
 
 
@@ -200,6 +240,8 @@ HANDLERS = {
     "users": cmd_users,
     "tools": cmd_tools,
     "schedules": schedules.run,
+    "traffic": cmd_traffic,
+    "demo": demo.run,
 }
 
 

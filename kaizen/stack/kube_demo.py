@@ -16,7 +16,12 @@ def _deployment(name: str, replicas: int, placement: dict[str, Any]) -> dict[str
     container = {
         "name": name,
         "image": f"registry.local/demo/{name}:1.0.0",
-        "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+        # Limits too: the traffic simulator measures CPU and memory against them, as
+        # kube-state-metrics and cAdvisor would (and a leak is OOMKilled at its limit).
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "64Mi"},
+            "limits": {"cpu": "500m", "memory": "128Mi"},
+        },
     }
     return {
         "apiVersion": "apps/v1",

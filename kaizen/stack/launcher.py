@@ -26,6 +26,7 @@ from kaizen.stack.home import (
 )
 from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
+from kaizen.stack.observability import LocalObservability, local_observability
 from kaizen.stack.opa_server import TOKEN_ENV, OpaServer
 from kaizen.stack.processes import ManagedProcess, StackError, http_ok, require_free_ports
 from kaizen.stack.temporal_server import TemporalDevServer
@@ -92,6 +93,7 @@ class Stack:
     temporal: TemporalDevServer | None = None
     opa: OpaServer | None = None
     kube: LocalKubeControlPlane | None = None
+    observability: LocalObservability | None = None
     children: list[ManagedProcess] = field(default_factory=list)
 
     def start(self) -> None:
@@ -102,6 +104,7 @@ class Stack:
                 ("Temporal Web UI", settings.temporal_host, settings.temporal_ui_port),
                 ("OPA", "127.0.0.1", settings.opa_port),
                 ("API", settings.api_host, settings.api_port),
+                *self._local_ports(),
             ]
         )
         if not settings.policies_dir.is_dir():
@@ -141,6 +144,7 @@ class Stack:
 
         env = child_environment(settings)
         kube_line = self._start_kube(home, env)
+        self._start_observability(home, env)
         python = sys.executable
         workers = ManagedProcess(
             "workers",
@@ -164,6 +168,8 @@ class Stack:
         self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
         self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
         self.say(f"Kubernetes    {kube_line}")
+        for line in self.observability.lines() if self.observability else ():
+            self.say(line)
         self.say(f"Slack         {slack_line(settings)}")
         if key_path is not None:
             self.say(f"Admin key     {key_path.resolve()}")
@@ -182,6 +188,32 @@ class Stack:
             f"(admin: {self.kube.admin_kubeconfig})"
         )
 
+    def _local_ports(self) -> list[tuple[str, str, int]]:
+        if self.kube_mode != "local":
+            return []
+        settings = self.settings
+        return [
+            ("Prometheus", "127.0.0.1", settings.prometheus_port),
+            ("Alertmanager", "127.0.0.1", settings.alertmanager_port),
+            ("traffic simulator", "127.0.0.1", settings.traffic_port),
+        ]
+
+    def _start_observability(self, home: Path, env: dict[str, str]) -> None:
+        """With the local cluster: its traffic, Prometheus and Alertmanager (the workers'
+        KAIZEN_PROMETHEUS_URL); started before the API, whose /metrics it scrapes."""
+        if self.kube is None:
+            return
+        try:
+            self.observability = local_observability(
+                self.settings, home, kubeconfig=home / "kubeconfig", env=env, say=self.say
+            )
+        except tools.ToolMissing as error:
+            raise StackError(str(error)) from error
+        # Stopped with the other children, also when one of them fails to start.
+        self.children.extend(self.observability.processes)
+        self.observability.start()
+        env["KAIZEN_PROMETHEUS_URL"] = self.observability.prometheus.url
+
     def _tool(self, tool: tools.Tool, tools_dir: Path) -> Path:
         found = tools.locate(tool, tools_dir)
         if found is None:
@@ -199,7 +231,8 @@ class Stack:
         return [s for s in (self.temporal, self.opa) if s is not None]
 
     def stop(self) -> None:
-        """Stop in reverse order of start: API, workers (draining), OPA, Temporal."""
+        """Stop in reverse order of start: API, workers (draining), Prometheus,
+        Alertmanager, the traffic simulator, OPA, Temporal, the local cluster."""
         for child in reversed(self.children):
             child.stop(timeout=45)
         for server in reversed(self._servers()):

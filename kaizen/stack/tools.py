@@ -157,7 +157,20 @@ ALERTMANAGER: Final = DebianTool(
     programs={"alertmanager": "usr/bin/prometheus-alertmanager", "amtool": "usr/bin/amtool"},
     version_pattern=r"^\S+, version 0\.25\.0\b",
 )
-DEBIAN_TOOLS: Final = (ALERTMANAGER,)
+PROMETHEUS: Final = DebianTool(
+    name="prometheus",
+    package="prometheus",
+    version="2.42.0",
+    debian_version="2.42.0+ds-5+deb12u1",
+    programs={"prometheus": "usr/bin/prometheus", "promtool": "usr/bin/promtool"},
+    version_pattern=r"^\S+, version 2\.42\.0\b",
+)
+DEBIAN_TOOLS: Final = (PROMETHEUS, ALERTMANAGER)
+
+
+def debian_program(name: str) -> DebianTool | None:
+    """The Debian tool that ships ``name`` (``promtool``, ``amtool``, ...), if any."""
+    return next((tool for tool in DEBIAN_TOOLS if name in tool.programs), None)
 
 
 def unpacked_dir(tool: DebianTool, tools_dir: Path) -> Path:
@@ -239,13 +252,27 @@ def _download_and_unpack(tool: DebianTool, tools_dir: Path) -> Path:
         _run(["dpkg-deb", "-x", str(deb), str(unpacked)], pinned, doing="unpack")
         for program, inside in tool.programs.items():
             if not _reports(tool, unpacked / inside):
-                raise ToolMissing(f"unpacked {pinned} is unusable here: {program} does not run")
+                missing = _missing_libraries(unpacked / inside)
+                reason = f"missing shared libraries: {', '.join(missing)}" if missing else ""
+                raise ToolMissing(
+                    f"unpacked {pinned} is unusable here: {program} does not run"
+                    + (f" ({reason})" if reason else "")
+                )
         # Rename last, so an interrupted install never looks installed.
         shutil.rmtree(target, ignore_errors=True)
         unpacked.rename(target)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+def _missing_libraries(binary: Path) -> list[str]:
+    # Debian builds with cgo, so its programs need the C library (upstream's are static).
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return []
+    listing = subprocess.run([ldd, str(binary)], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in listing.splitlines() if "not found" in line]
 
 
 def _lists_offer(pinned: str, debian_version: str) -> bool:
