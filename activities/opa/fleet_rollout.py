@@ -24,7 +24,7 @@ from temporalio import activity
 from kaizen.contract.timestamps import to_timestamp
 from kaizen.persistence import policy_rollouts
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.policy_decisions import recent
+from kaizen.persistence.policy_decisions import PolicyDecisionRow, recent
 from kaizen.persistence.policy_fleet import PolicyNodeRow, aware, get_node, set_desired
 from kaizen.v1.policy_rollout_pb2 import (
     PolicyCanaryReport,
@@ -135,23 +135,7 @@ class PolicyFleetActivities:
                     session, request.tenant, fleet=request.fleet, since=since, limit=100_000,
                     nodes=list(request.baseline_nodes),
                 )  # fmt: skip
-            report = PolicyCanaryReport(
-                canary_decisions=len(canary), baseline_decisions=len(baseline)
-            )
-            if canary:
-                report.canary_undefined_ratio = sum(not r.defined for r in canary) / len(canary)
-                report.canary_error_ratio = sum(bool(r.error) for r in canary) / len(canary)
-                report.canary_deny_ratio = sum(r.result is not True for r in canary) / len(canary)
-                defined_on_baseline = {r.path for r in baseline if r.defined}
-                report.undefined_paths.extend(
-                    sorted({r.path for r in canary if not r.defined} & defined_on_baseline)
-                    or sorted({r.path for r in canary if not r.defined})
-                )
-            if baseline:
-                report.baseline_deny_ratio = sum(r.result is not True for r in baseline) / len(
-                    baseline
-                )
-            return report
+                return canary_report(canary, baseline)
 
         return await asyncio.to_thread(read)
 
@@ -164,6 +148,23 @@ class PolicyFleetActivities:
                 policy_rollouts.record(session, record)
 
         await asyncio.to_thread(write)
+
+
+def canary_report(
+    canary: list[PolicyDecisionRow], baseline: list[PolicyDecisionRow]
+) -> PolicyCanaryReport:
+    """The canary's undefined, error and deny ratios against the baseline's deny ratio."""
+    report = PolicyCanaryReport(canary_decisions=len(canary), baseline_decisions=len(baseline))
+    if canary:
+        report.canary_undefined_ratio = sum(not r.defined for r in canary) / len(canary)
+        report.canary_error_ratio = sum(bool(r.error) for r in canary) / len(canary)
+        report.canary_deny_ratio = sum(r.result is not True for r in canary) / len(canary)
+        defined_on_baseline = {r.path for r in baseline if r.defined}
+        undefined = {r.path for r in canary if not r.defined}
+        report.undefined_paths.extend(sorted(undefined & defined_on_baseline or undefined))
+    if baseline:
+        report.baseline_deny_ratio = sum(r.result is not True for r in baseline) / len(baseline)
+    return report
 
 
 def _judge(

@@ -14,14 +14,19 @@ from tests.policy_rollout.fleet import FLEET, NODES, FleetStack, all_on, registe
 from tests.policy_rollout.policies import PATH, shop_policy
 
 
-async def rollout(fleet: FleetStack, version: dict[str, Any], **body: Any) -> dict[str, Any]:
+async def start(fleet: FleetStack, version: dict[str, Any], **body: Any) -> str:
     reply = await fleet.api.post(
         "/v1/policy-rollouts", json={"fleet": FLEET, "version_id": version["id"], **body},
         headers=fleet.headers(),
     )  # fmt: skip
     assert reply.status_code == 202, reply.text
-    run_id = reply.json()["id"]
+    run_id = str(reply.json()["id"])
     assert run_id == f"policy_rollout:default:{FLEET}"
+    return run_id
+
+
+async def rollout(fleet: FleetStack, version: dict[str, Any], **body: Any) -> dict[str, Any]:
+    run_id = await start(fleet, version, **body)
     return await fleet.wait_run(run_id, lambda r: r["status"] != "running", timeout=90)
 
 
@@ -246,3 +251,53 @@ async def test_bad_input_is_refused_naming_the_field(fleet: FleetStack) -> None:
         "strategy.canary_selector"
     ]
     assert await start({**valid, "extra": 1}) == ["extra"]
+
+
+DISCOUNT = """package shop.authz
+
+discount := 10 if input.amount > 100
+
+discount := 0 if input.amount <= 100
+"""
+
+
+async def test_the_canary_catches_a_version_that_answers_undefined_on_a_live_path(
+    fleet: FleetStack,
+) -> None:
+    current = await fleet.publish(
+        shop_policy(100, marker="canary-1", extra={"./shop/authz/discount.rego": DISCOUNT})
+    )
+    await on_version(fleet, current)
+    lost = await fleet.publish(shop_policy(100, marker="canary-2"))  # discount is gone
+    stop = asyncio.Event()
+
+    async def traffic() -> None:
+        async with httpx.AsyncClient() as http:
+            while not stop.is_set():
+                for name in ("n1", "n2"):
+                    await http.post(
+                        f"{fleet.nodes[name].url}/v1/data/shop/authz/discount",
+                        json={"input": {"amount": 150}},
+                    )
+                await asyncio.sleep(0.1)
+
+    # Live traffic starts once the canary runs the new version (the preview, before it,
+    # found no recorded decision of the path, so it cannot have seen the problem).
+    run_id = await start(fleet, lost, strategy={"bake_seconds": 4})
+    await fleet.wait_run(run_id, lambda r: r["phase"] == "baking", timeout=30)
+    live = asyncio.create_task(traffic())
+    try:
+        run = await fleet.wait_run(run_id, lambda r: r["status"] != "running", timeout=60)
+    finally:
+        stop.set()
+        await live
+    result = run["result"]
+    assert result["outcome"] == "rolled_back", result["reason"]
+    report = result["canary_report"]
+    assert report["canary_decisions"] > 0 and report["canary_undefined_ratio"] == 1
+    assert report["undefined_paths"] == ["shop/authz/discount"]
+    assert "the canary failed" in result["reason"]
+    # Only the canary ever took the new version, and it is back.
+    assert [e["data"]["nodes"] for e in events(run, "fleet.switched")][0] == ["n1"]
+    assert result["activation"] is None
+    await fleet.wait_fleet(all_on(current["revision"]), timeout=5)
