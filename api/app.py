@@ -23,6 +23,7 @@ from api.routers import (
     change_windows,
     environments,
     freezes,
+    gasi,
     healing,
     healing_runs,
     health,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy_rollouts.router,
         rca.runs_router,
         rca.router,
+        gasi.router,
     ):
         app.include_router(router)
     document_error_responses(app)

@@ -45,6 +45,15 @@ def _message(field: FieldDescriptor) -> Descriptor:
     return field.message_type
 
 
+def is_map(field: FieldDescriptor) -> bool:
+    """A ``map<K, V>`` field: repeated entries on the wire, an object in JSON."""
+    return (
+        field.type == FieldDescriptor.TYPE_MESSAGE
+        and field.message_type is not None
+        and field.message_type.GetOptions().map_entry
+    )
+
+
 def _short(enum: EnumDescriptor, number: int) -> str | None:
     value = enum.values_by_number.get(number)
     if value is None or value.name.endswith("_UNSPECIFIED"):
@@ -62,7 +71,10 @@ def _message_to_api(message: Message) -> dict[str, Any]:
     descriptor = cast(Descriptor, message.DESCRIPTOR)
     for field in descriptor.fields:
         value = getattr(message, field.name)
-        if field.is_repeated:
+        if is_map(field):
+            entry = _message(field).fields_by_name["value"]
+            out[field.name] = {key: _value_to_api(entry, item) for key, item in value.items()}
+        elif field.is_repeated:
             out[field.name] = [_value_to_api(field, item) for item in value]
         elif field.type == FieldDescriptor.TYPE_MESSAGE and not message.HasField(field.name):
             out[field.name] = None
@@ -93,7 +105,10 @@ def _to_proto_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, An
         field = descriptor.fields_by_name.get(name)
         if field is None or value is None:
             continue
-        if field.is_repeated:
+        if is_map(field):
+            entry = _message(field).fields_by_name["value"]
+            out[name] = {key: _value_to_proto_json(entry, item) for key, item in value.items()}
+        elif field.is_repeated:
             out[name] = [_value_to_proto_json(field, item) for item in value]
         else:
             out[name] = _value_to_proto_json(field, value)

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.fields import FieldInfo
 
 from kaizen.contract.bounds import MAX_STRING_CHARS, check_free_form
-from kaizen.contract.json_codec import WELL_KNOWN_JSON, enum_short_names
+from kaizen.contract.json_codec import WELL_KNOWN_JSON, enum_short_names, is_map
 
 MAX_REPEATED_ITEMS: Final = 1000
 """Items a repeated field of a request may hold."""
@@ -65,6 +65,11 @@ def response_model(message_type: type[Message] | Descriptor) -> type[BaseModel]:
         return _cache[descriptor.full_name]
     fields: dict[str, Any] = {}
     for field in descriptor.fields:
+        if is_map(field):
+            assert field.message_type is not None
+            value = _field_type(field.message_type.fields_by_name["value"])
+            fields[field.name] = (dict[str, value], Field(default_factory=dict))  # type: ignore[valid-type]
+            continue
         kind = _field_type(field)
         if field.is_repeated:
             fields[field.name] = (list[kind], Field(default_factory=list))  # type: ignore[valid-type]

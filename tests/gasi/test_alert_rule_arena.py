@@ -126,9 +126,7 @@ def test_forged_adversaries_beat_the_champion_more_often_than_random_ones(
     archive = alerts.random_adversaries(8, rng)
     randoms = alerts.random_adversaries(12, random.Random(12))
 
-    async def judge(
-        cs: Sequence[GasiCandidate], advs: Sequence[GasiAdversary]
-    ) -> list[list]:  # type: ignore[type-arg]
+    async def judge(cs: Sequence[GasiCandidate], advs: Sequence[GasiAdversary]) -> list[list]:  # type: ignore[type-arg]
         return await alerts.evaluate_batch(cs, advs)
 
     forged = asyncio.run(alerts.forge(seed, archive, 12, 36, rng, judge)).adversaries

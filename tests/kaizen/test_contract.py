@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from kaizen.contract.generate import stale_files
 from kaizen.contract.json_codec import from_api, to_api
+from kaizen.contract.models import response_model
 from kaizen.v1 import (
     approval_pb2,
     change_window_pb2,
@@ -93,3 +94,12 @@ def test_timestamps_and_nested_repeated_messages() -> None:
     assert shown["status"] is None  # UNSPECIFIED is never shown as a value
     assert shown["deadline"] is None
     assert from_api(shown, ApprovalState) == state
+
+
+def test_maps_are_objects_in_api_json() -> None:
+    score = gasi_pb2.GasiScore(score=0.5, fitness=[0.5, -1.0])
+    score.metrics["missed"] = 1.0
+    shown = to_api(score)
+    assert shown["metrics"] == {"missed": 1.0}
+    assert from_api(shown, gasi_pb2.GasiScore) == score
+    assert response_model(gasi_pb2.GasiScore).model_validate(shown).metrics == {"missed": 1.0}  # type: ignore[attr-defined]

@@ -150,7 +150,8 @@ class GasiWorkflow(GovernedRun):
             + ("opening" if not self._carry.opened
                else f"continuing after generation {self._generation()}"),
             {"requested_by": request.requested_by, "source": request.source or "api",
-             "runs": counters.runs + 1},
+             "runs": counters.runs + 1,
+             "progress_svg": f"/v1/gasi-runs/{workflow.info().workflow_id}/progress.svg"},
         )  # fmt: skip
         counters.runs += 1
         try:

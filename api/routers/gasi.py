@@ -1,0 +1,211 @@
+"""GASI tournaments: start one, steer it, read its hall of fame, champion and progress."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Response, status
+from pydantic import BaseModel, Field
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from api.deps import ClientDep, EngineDep, Operator, SettingsDep, Viewer
+from api.gasi import hall_of_fame as views
+from api.gasi.progress_svg import render
+from api.run_starts import start_run
+from api.schemas import RunView
+from kaizen.contract.json_codec import to_api
+from kaizen.contract.models import response_model
+from kaizen.kinds.base import StartContext
+from kaizen.kinds.gasi import GASI, GasiBudgetsCreate, GasiRunCreate
+from kaizen.v1.gasi_pb2 import (
+    GasiBudgetChange,
+    GasiBudgets,
+    GasiBudgetState,
+    GasiCarry,
+    GasiControl,
+    GasiHallOfFame,
+    GasiProgressPoint,
+)
+from workflows.gasi.budget import INVALID_BUDGET
+from workflows.gasi.workflow import GasiWorkflow
+
+router = APIRouter(prefix="/v1/gasi-runs", tags=["gasi"])
+
+RunId = Annotated[
+    str,
+    Path(min_length=1, max_length=400, pattern=r"^gasi:", description="The GASI run's id"),
+]
+HallOfFameView = response_model(GasiHallOfFame)
+BudgetStateView = response_model(GasiBudgetState)
+CarryView = response_model(GasiCarry)
+ProgressPointView = response_model(GasiProgressPoint)
+
+
+class ProgressView(BaseModel):
+    """Per generation: the champion's benchmark and hall-of-fame scores, the adversaries'
+    difficulty, evaluations spent; and the run's live state when it is playing."""
+
+    tournament: str
+    arena: str
+    points: list[ProgressPointView]  # type: ignore[valid-type]
+    live: CarryView | None = None  # type: ignore[valid-type]
+    svg: str
+
+
+class ControlBody(BaseModel):
+    """Why (kept with the run's events)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
+class BudgetBody(BaseModel):
+    """New budgets; ``generations`` 0 leaves it, -1 makes the run unbounded."""
+
+    budgets: GasiBudgetsCreate  # type: ignore[valid-type]
+    generations: int = Field(default=0, ge=-1, le=1_000_000)
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunView)
+async def start_gasi_run(
+    body: GasiRunCreate,
+    principal: Operator,
+    client: ClientDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+) -> dict[str, Any]:
+    """Start a GASI tournament, or join the one playing under the same arena and name."""
+    context = StartContext(settings=settings, requested_by=principal.name, source="api")
+    request = GASI.build_input(body.model_dump(exclude_none=True), context)
+    started = await start_run(client, engine, GASI, request, context)
+    return to_api(started.record)
+
+
+def _handle(client: ClientDep, run_id: str) -> WorkflowHandle[GasiWorkflow, Any]:
+    return client.get_workflow_handle_for(GasiWorkflow.run, run_id)
+
+
+async def _running(handle: WorkflowHandle[Any, Any]) -> None:
+    described = await handle.describe()
+    if described.status is not None and described.status.name != "RUNNING":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"run {handle.id} has ended ({described.status.name.lower()})",
+        )
+
+
+@router.post("/{run_id}/pause", status_code=status.HTTP_202_ACCEPTED)
+async def pause_gasi_run(
+    run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
+) -> dict[str, str]:
+    """Pause before the next generation; the generation in play finishes."""
+    handle = _handle(client, run_id)
+    await _running(handle)
+    await handle.signal(GasiWorkflow.pause, GasiControl(by=principal.name, reason=body.reason))
+    return {"id": run_id, "requested": "pause"}
+
+
+@router.post("/{run_id}/resume", status_code=status.HTTP_202_ACCEPTED)
+async def resume_gasi_run(
+    run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
+) -> dict[str, str]:
+    """Resume a paused tournament."""
+    handle = _handle(client, run_id)
+    await _running(handle)
+    await handle.signal(GasiWorkflow.resume, GasiControl(by=principal.name, reason=body.reason))
+    return {"id": run_id, "requested": "resume"}
+
+
+@router.post("/{run_id}/stop", status_code=status.HTTP_202_ACCEPTED)
+async def stop_gasi_run(
+    run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
+) -> dict[str, str]:
+    """End the run after the generation in play (the hall of fame keeps everything)."""
+    handle = _handle(client, run_id)
+    await _running(handle)
+    await handle.signal(GasiWorkflow.stop, GasiControl(by=principal.name, reason=body.reason))
+    return {"id": run_id, "requested": "stop"}
+
+
+@router.post("/{run_id}/budgets", response_model=BudgetStateView)
+async def change_gasi_budgets(
+    run_id: RunId, body: BudgetBody, principal: Operator, client: ClientDep
+) -> dict[str, Any]:
+    """Change the budgets (and generations) of a playing tournament; refused with 422 when
+    the change is below what was already spent or played."""
+    handle = _handle(client, run_id)
+    await _running(handle)
+    budgets = GasiBudgets(**body.budgets.model_dump(exclude_none=True))  # type: ignore[attr-defined]
+    change = GasiBudgetChange(budgets=budgets, generations=body.generations, by=principal.name)
+    try:
+        state = await handle.execute_update(GasiWorkflow.change_budgets, change)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == INVALID_BUDGET:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, cause.message) from None
+        raise
+    return to_api(state)
+
+
+@router.get("/{run_id}/hall-of-fame", response_model=HallOfFameView)
+async def gasi_hall_of_fame(run_id: RunId, _principal: Viewer, engine: EngineDep) -> dict[str, Any]:
+    """Every champion with lineage and scores; the adversary archive with difficulty."""
+    return to_api(await asyncio.to_thread(views.hall_of_fame, engine, run_id))
+
+
+@router.get(
+    "/{run_id}/champion",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {}}, "description": "The champion"}},
+)
+async def gasi_champion(run_id: RunId, _principal: Viewer, engine: EngineDep) -> Response:
+    """The reigning champion as a deployable file (alert rules: Prometheus rules YAML)."""
+    champion, exported = await asyncio.to_thread(views.champion, engine, run_id)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{exported.filename}"',
+            "X-Kaizen-Champion": champion.candidate.id,
+        },
+    )
+
+
+async def _live(client: ClientDep, run_id: str) -> GasiCarry | None:
+    handle = _handle(client, run_id)
+    try:
+        described = await handle.describe()
+        if described.status is None or described.status.name != "RUNNING":
+            return None
+        state: GasiCarry = await handle.query(GasiWorkflow.gasi_state)
+        return state
+    except Exception:  # noqa: BLE001 - the hall of fame answers even when Temporal cannot
+        return None
+
+
+@router.get("/{run_id}/progress", response_model=ProgressView)
+async def gasi_progress(
+    run_id: RunId, _principal: Viewer, engine: EngineDep, client: ClientDep
+) -> dict[str, Any]:
+    """Per generation: benchmark and hall-of-fame scores, adversary difficulty, spend."""
+    arena_name, points = await asyncio.to_thread(views.progress, engine, run_id)
+    live = await _live(client, run_id)
+    return {
+        "tournament": run_id,
+        "arena": arena_name,
+        "points": [to_api(p) for p in points],
+        "live": to_api(live) if live is not None else None,
+        "svg": f"/v1/gasi-runs/{run_id}/progress.svg",
+    }
+
+
+@router.get(
+    "/{run_id}/progress.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "Score over time"}},
+)
+async def gasi_progress_svg(run_id: RunId, _principal: Viewer, engine: EngineDep) -> Response:
+    """The champion's benchmark score and the adversaries' difficulty per generation."""
+    arena_name, points = await asyncio.to_thread(views.progress, engine, run_id)
+    return Response(render(points, f"GASI {arena_name}: {run_id}"), media_type="image/svg+xml")
