@@ -367,22 +367,28 @@ class GasiWorkflow(GovernedRun):
         self.ledger.step_done(f"generation-{generation}")
 
     def _crown(self, rows: list[GasiScoreRow], generation: int) -> tuple[bool, GasiScoreRow]:
-        """Crown the best challenger only if it beats the champion on the same adversaries
-        (which include the hall of fame): a champion never regresses on what it met.
-        Answers whether it crowned, and the best challenger."""
+        """Crown the best challenger that dominates the champion on the same adversaries
+        (which include the hall of fame): it wins every adversary the champion wins, and
+        more. Pareto dominance, not a sum of wins, so a champion never trades what it
+        already handles for something new. Answers whether it crowned, and the best
+        challenger."""
         carry = self._carry
         reigning_id = carry.champion.candidate.id
         reigning = next(r for r in rows if r.candidate.id == reigning_id)
-        best = reigning
-        for row in rows:
-            if row.candidate.id != reigning_id and (
-                best is reigning or better(list(row.score.fitness), list(best.score.fitness))
-            ):
+        held = set(reigning.score.lost_to)
+        challengers = [r for r in rows if r.candidate.id != reigning_id]
+        # Strict: it beats an adversary the champion loses to and loses to none the
+        # champion beats. A tie on wins never crowns (faster detection alone is noise).
+        dominant = [r for r in challengers if set(r.score.lost_to) < held]
+        best: GasiScoreRow | None = None
+        for row in dominant or challengers:
+            if best is None or better(list(row.score.fitness), list(best.score.fitness)):
                 best = row
-        if best is reigning or not better(list(best.score.fitness), list(reigning.score.fitness)):
+        crowned = bool(dominant)
+        if best is None or not crowned:
             carry.champion.current.CopyFrom(reigning.score)
             carry.counters.stagnant_generations += 1
-            return False, best
+            return False, best or reigning
         carry.champion.CopyFrom(
             GasiChampion(candidate=best.candidate, generation=generation, current=best.score)
         )
