@@ -22,6 +22,14 @@ from kaizen.settings import Settings
 from tests.http_server import served
 from tests.servers import start_session_servers
 
+
+@schemathesis.serializer("application/gzip")
+def _gzip_bytes(_context: object, value: object) -> bytes:
+    """Bundle uploads (policy rollouts) take gzip bytes: whatever was generated, as bytes;
+    a body that is no gzip at all is exactly the hostile input to try."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 ROLES = ("stranger", "viewer", "operator", "approver", "admin")
 EXAMPLES_PER_OPERATION = 12
 
