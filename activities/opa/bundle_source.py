@@ -82,11 +82,27 @@ class PolicySource:
         return buffer.getvalue()
 
 
-def read_source(archive: bytes, *, field: str = "body") -> PolicySource:
-    """Read and check a published tar.gz; ParameterError (a 422 naming ``field``) if bad."""
+def read_source(
+    archive: bytes, *, roots: list[str] | None = None, field: str = "body"
+) -> PolicySource:
+    """Read and check a published tar.gz; ParameterError (a 422 naming the field) if bad.
+    The roots come from its ``.manifest``, or from ``roots`` (the ``roots`` field) when it
+    has none; Kaizen then writes the ``.manifest``."""
     files = _unpack(archive, field)
+    if MANIFEST not in files and roots:
+        files[MANIFEST] = json.dumps({"roots": roots}).encode()
+        field_of_roots = "roots"
+    else:
+        field_of_roots = field
+        if roots and MANIFEST in files:
+            declared = _manifest(files, field).get("roots")
+            if sorted(str(r).strip("/") for r in declared or []) != sorted(roots):
+                raise ParameterError(
+                    "roots", f"the archive's .manifest declares roots {declared}; leave roots "
+                    "out or make them the same",
+                )  # fmt: skip
     manifest = _manifest(files, field)
-    roots = _roots(manifest, field)
+    roots = _roots(manifest, field_of_roots)
     policy = [n for n in files if n.endswith(".rego") and not n.endswith("_test.rego")]
     if not policy:
         raise ParameterError(field, "the archive holds no .rego policy file")
@@ -162,9 +178,9 @@ def _wanted(name: str) -> bool:
 def _manifest(files: Mapping[str, bytes], field: str) -> dict[str, Any]:
     if MANIFEST not in files:
         raise ParameterError(
-            field,
-            "the archive has no .manifest; add one declaring the bundle's roots, e.g. "
-            '{"roots": ["kaizen/authz"]}',
+            "roots",
+            "the bundle's roots are not declared: give them (roots=kaizen/authz) or put a "
+            '.manifest in the archive, e.g. {"roots": ["kaizen/authz"]}',
         )
     try:
         manifest = json.loads(files[MANIFEST])

@@ -54,9 +54,17 @@ async def publish_version(
         str, Query(pattern=BUNDLE_NAME.pattern, description="The bundle's name, as nodes know it")
     ] = "authz",
     description: Annotated[str, Query(max_length=500)] = "",
+    roots: Annotated[
+        list[str] | None,
+        Query(
+            max_length=32,
+            description="The bundle's roots (data paths, e.g. fleet/authz), when the archive "
+            "has no .manifest declaring them",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Build, sign and keep a version; the same content again answers 200 with it."""
-    source = read_source(await request.body())
+    source = read_source(await request.body(), roots=[r.strip("/") for r in roots or []])
     try:
         version, created = await publish(
             engine, cli, settings.home, tenant=settings.tenant, bundle=bundle, source=source,

@@ -27,6 +27,7 @@ from kaizen.stack.home import (
 from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
 from kaizen.stack.observability import LocalObservability, local_observability
+from kaizen.stack.opa_fleet import start_local_fleet
 from kaizen.stack.opa_server import TOKEN_ENV, OpaServer
 from kaizen.stack.processes import ManagedProcess, StackError, http_ok, require_free_ports
 from kaizen.stack.temporal_server import TemporalDevServer
@@ -161,12 +162,15 @@ class Stack:
             self.children.append(child)
         api_health = f"http://{settings.api_host}:{settings.api_port}/healthz"
         api.wait_until(lambda: http_ok(api_health), timeout=60, what="answering /healthz")
+        fleet = start_local_fleet(settings, opa_bin, home)  # long-polls the API
+        self.children.extend(fleet.processes)
 
         ui = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
         self.say(f"Temporal      {settings.temporal_target}  (Web UI {ui})")
         self.say(f"OPA           {settings.opa_base_url}  ({token_source})")
         self.say(f"API           {settings.api_base_url}  (docs {settings.api_base_url}/docs)")
         self.say(f"Workers       {settings.worker_processes} process(es), logs in {logs}")
+        self.say(f"OPA fleet     {fleet.line}")
         self.say(f"Kubernetes    {kube_line}")
         for line in self.observability.lines() if self.observability else ():
             self.say(line)

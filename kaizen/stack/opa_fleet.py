@@ -15,7 +15,7 @@ import io
 import json
 import tarfile
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +38,14 @@ from kaizen.persistence.policy_fleet import (
 from kaizen.persistence.policy_versions import trusted_keys
 from kaizen.settings import Settings
 from kaizen.stack.home import write_private
-from kaizen.stack.processes import ManagedProcess, StackError
+from kaizen.stack.processes import ManagedProcess, StackError, free_port, port_is_free
 from kaizen.v1.policy_rollout_pb2 import PolicyNodeTarget
 
 LOCAL_FLEET: Final = "local"
 LOCAL_BUNDLE: Final = "authz"
-EXAMPLE_POLICY: Final = Path(__file__).resolve().parents[2] / "policies" / "fleet" / "authz"
+POLICIES: Final = Path(__file__).resolve().parents[2] / "policies"
+EXAMPLE_ROOT: Final = "fleet/authz"
+"""The example policy: policies/fleet/authz, published with this root."""
 FLEET_DIRECTORY: Final = "opa-fleet"
 
 
@@ -85,8 +87,14 @@ class FleetNode:
         """Write the node's config (it holds the node's token: 0600)."""
         write_private(self.config_path, json.dumps(config, indent=2) + "\n")
 
+    @property
+    def pid_path(self) -> Path:
+        """The node's pid, for a person who wants to pause it (``kill -STOP``)."""
+        return self.directory / "opa.pid"
+
     def start(self, timeout: float = 30.0) -> None:
         self.process.start()
+        write_private(self.pid_path, f"{self.process.pid}\n")
         self.process.wait_until(lambda: _answers(f"{self.url}/health"), timeout=timeout,
                                 what="answering /health")  # fmt: skip
 
@@ -108,45 +116,57 @@ def _answers(url: str) -> bool:
 
 @dataclass
 class LocalFleet:
+    """The local fleet's nodes, and the line ``kaizen up`` prints about them."""
+
     nodes: list[FleetNode]
+    line: str
+
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [node.process for node in self.nodes]
 
     def stop(self) -> None:
         for node in reversed(self.nodes):
             node.stop()
 
 
-def start_local_fleet(
-    settings: Settings, binary: Path, say: Callable[[str], None]
-) -> LocalFleet | None:
+def start_local_fleet(settings: Settings, binary: Path, home: Path) -> LocalFleet:
     """Register, configure and start ``settings.policy_fleet_nodes`` nodes of fleet
-    ``local``; the API must already answer. None when the fleet is turned off (0 nodes)."""
+    ``local`` (none when it is 0); the API must already answer."""
     count = settings.policy_fleet_nodes
     if count <= 0:
-        return None
-    home = settings.home.resolve()
+        return LocalFleet([], "off (KAIZEN_POLICY_FLEET_NODES=0)")
+    ports = [settings.policy_fleet_port + i for i in range(count)]
+    moved = ""
+    if not all(port_is_free("127.0.0.1", port) for port in ports):
+        ports = [free_port() for _ in range(count)]
+        moved = f" (ports {settings.policy_fleet_port}+ were taken)"
     engine = make_engine(settings.database)
     try:
         version = asyncio.run(_first_version(settings, engine, binary))
         nodes: list[FleetNode] = []
-        for index in range(count):
+        for index, port in enumerate(ports):
             name = f"n{index + 1}"
             node = FleetNode(
-                name=name, port=settings.policy_fleet_port + index,
-                directory=home / FLEET_DIRECTORY / name, binary=binary,
-            )  # fmt: skip
+                name=name, port=port, directory=home / FLEET_DIRECTORY / name, binary=binary
+            )
             labels = {"region": "local", "canary": "true" if index == 0 else "false"}
             node.configure(_register(settings, engine, node, labels, version))
             nodes.append(node)
     finally:
         engine.dispose()
-    fleet = LocalFleet(nodes)
+    fleet = LocalFleet(
+        nodes,
+        f"fleet {LOCAL_FLEET} of {count} OPA node(s) serving bundle {LOCAL_BUNDLE}: "
+        + ", ".join(f"{n.name} {n.url}" for n in nodes)
+        + moved,
+    )
     try:
         for node in nodes:
             node.start()
     except StackError:
         fleet.stop()
         raise
-    say(f"  fleet {LOCAL_FLEET}: {', '.join(f'{n.name} {n.url}' for n in nodes)}")
     return fleet
 
 
@@ -156,7 +176,7 @@ async def _first_version(settings: Settings, engine: Engine, binary: Path) -> tu
         current = fleet_desired(session, settings.tenant, LOCAL_FLEET)
     if current[0]:
         return current
-    source = read_source(_archive(EXAMPLE_POLICY))
+    source = read_source(example_archive(POLICIES), roots=[EXAMPLE_ROOT])
     version, _created = await publish(
         engine, OpaCli(binary), settings.home, tenant=settings.tenant, bundle=LOCAL_BUNDLE,
         source=source, description="the example policy (policies/fleet/authz)",
@@ -165,12 +185,13 @@ async def _first_version(settings: Settings, engine: Engine, binary: Path) -> tu
     return version.id, version.revision
 
 
-def _archive(directory: Path) -> bytes:
+def example_archive(policies: Path) -> bytes:
+    """``tar czf - -C policies fleet/authz``: the example with its data paths as OPA sees them."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for path in sorted(directory.rglob("*")):
+        for path in sorted((policies / EXAMPLE_ROOT).rglob("*")):
             if path.is_file():
-                tar.add(path, arcname=str(path.relative_to(directory)))
+                tar.add(path, arcname=str(path.relative_to(policies)))
     return buffer.getvalue()
 
 

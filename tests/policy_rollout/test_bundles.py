@@ -119,7 +119,10 @@ async def test_bad_archives_are_refused_naming_the_field(
     )
 
     no_manifest = {k: v for k, v in shop_policy().items() if not k.endswith(".manifest")}
-    assert "has no .manifest" in problem(await publish(api, keys, archive(no_manifest)))[1]
+    field, message = problem(await publish(api, keys, archive(no_manifest)))
+    assert field == "roots" and "roots are not declared" in message
+    other = await publish(api, keys, archive(shop_policy()), roots="other/place")
+    assert problem(other)[0] == "roots", other.text
 
     broken = shop_policy(extra={"./shop/authz/broken.rego": "package shop.authz\n\nallow if {\n"})
     field, message = problem(await publish(api, keys, archive(broken)))
@@ -130,6 +133,14 @@ async def test_bad_archives_are_refused_naming_the_field(
     )
     listed = await api.get("/v1/policy-bundles", headers=Keys.header(keys.viewer))
     assert listed.json() == []
+
+
+async def test_roots_may_be_given_instead_of_a_manifest(api: httpx.AsyncClient, keys: Keys) -> None:
+    no_manifest = {k: v for k, v in shop_policy().items() if not k.endswith(".manifest")}
+    reply = await publish(api, keys, archive(no_manifest), roots="shop/authz")
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["roots"] == ["shop/authz"]
+    assert ".manifest" in {f["name"] for f in reply.json()["files"]}
 
 
 async def test_gzip_that_is_not_a_tar_is_refused(api: httpx.AsyncClient, keys: Keys) -> None:
