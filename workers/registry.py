@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from activities.change_windows import ChangeWindowActivities
 from activities.freezes import FreezeActivities
+from activities.gasi.adoption import DEFAULT_RULES_FILE, GasiAdoptionActivities
 from activities.gasi.evaluation import GasiEvaluationActivities
 from activities.gasi.pool import GasiPoolActivities
 from activities.healing.diagnosis import DiagnosisActivities
@@ -197,8 +198,13 @@ def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
     return offered
 
 
-def _gasi_activities(_clients: ActivityClients) -> Sequence[Callable[..., Any]]:
-    return [GasiPoolActivities().generate_gasi_candidates]
+def _gasi_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    settings = clients.settings or Settings()
+    adoption = GasiAdoptionActivities(
+        settings.gasi_adoptions_dir or settings.home / "gasi" / "adoptions",
+        settings.gasi_rules_file or DEFAULT_RULES_FILE,
+    )
+    return [GasiPoolActivities().generate_gasi_candidates, adoption.write_gasi_adoption]
 
 
 def _gasi_evaluation_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:

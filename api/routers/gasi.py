@@ -18,7 +18,13 @@ from api.schemas import RunView
 from kaizen.contract.json_codec import to_api
 from kaizen.contract.models import response_model
 from kaizen.kinds.base import StartContext
-from kaizen.kinds.gasi import GASI, GasiBudgetsCreate, GasiRunCreate
+from kaizen.kinds.gasi import (
+    GASI,
+    GASI_ADOPTION,
+    GasiAdoptionCreate,
+    GasiBudgetsCreate,
+    GasiRunCreate,
+)
 from kaizen.v1.gasi_pb2 import (
     GasiBudgetChange,
     GasiBudgets,
@@ -209,3 +215,23 @@ async def gasi_progress_svg(run_id: RunId, _principal: Viewer, engine: EngineDep
     """The champion's benchmark score and the adversaries' difficulty per generation."""
     arena_name, points = await asyncio.to_thread(views.progress, engine, run_id)
     return Response(render(points, f"GASI {arena_name}: {run_id}"), media_type="image/svg+xml")
+
+
+@router.post(
+    "/{run_id}/champion/adopt", status_code=status.HTTP_202_ACCEPTED, response_model=RunView
+)
+async def adopt_gasi_champion(
+    run_id: RunId,
+    body: GasiAdoptionCreate,
+    principal: Operator,
+    client: ClientDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+) -> dict[str, Any]:
+    """Ask to adopt the reigning champion: an adoption run waits for approval
+    (``POST /v1/runs/{id}/approvals``), then writes the rules file and its diff."""
+    context = StartContext(settings=settings, requested_by=principal.name, source="api")
+    fields = {"tournament": run_id, **body.model_dump(exclude_none=True)}
+    request = await asyncio.to_thread(GASI_ADOPTION.build_input, fields, context)
+    started = await start_run(client, engine, GASI_ADOPTION, request, context)
+    return to_api(started.record)

@@ -1,8 +1,9 @@
-"""The GASI kind: a tournament of blue candidates against red adversaries (workflows/gasi/).
+"""The GASI kinds: a tournament of blue candidates against red adversaries (workflows/gasi/).
 
 One tournament per arena and name: the business key is ``<arena>:<name>``, and the
 workflow id is the tournament's key in the hall of fame, so a second start while it
-plays joins it, and a later start (a schedule) resumes from its last champion.
+plays joins it, and a later start (a schedule) resumes from its last champion. Adopting a
+champion is a kind of its own (gasi_adoption): an approval, then a file and its diff.
 """
 
 from __future__ import annotations
@@ -13,19 +14,25 @@ from typing import Any, Final
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from sqlmodel import Session
 
 from kaizen.catalog.playbooks import ParameterError
 from kaizen.contract.json_codec import from_api
 from kaizen.gasi.arena import arena_names
 from kaizen.kinds.base import RunKind, StartContext
+from kaizen.persistence import gasi_hall_of_fame as hall_of_fame
+from kaizen.persistence.db import make_engine
 from kaizen.v1.common_pb2 import RunLimits
 from kaizen.v1.gasi_pb2 import (
+    GasiAdoptionRequest,
+    GasiAdoptionResult,
     GasiBudgets,
     GasiConfig,
     GasiRunRequest,
     GasiRunResult,
     GasiTrigger,
 )
+from workflows.gasi.adoption import ADOPTION_KIND, GasiAdoptionWorkflow
 from workflows.gasi.workflow import KIND, GasiWorkflow
 
 NAME_PATTERN: Final = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -141,4 +148,77 @@ GASI: Final = RunKind(
     ),
     execution_timeout=lambda _settings: EXECUTION_TIMEOUT,
     memo=lambda m: {"arena": _request(m).arena, "tournament": _request(m).name},
+)
+
+
+# -- adopting a champion -------------------------------------------------------------------
+
+ADOPTION_EXECUTION_MARGIN: Final = timedelta(minutes=10)
+
+GasiAdoptionCreate = create_model(
+    "GasiAdoptionCreate",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Adopt the tournament's reigning champion, once approved.",
+    reason=(str | None, Field(default=None, max_length=500)),
+    approvals_required=(int | None, Field(default=None, ge=1, le=5)),
+)
+# The body of ``POST …/champion/adopt``; the tournament comes from the path.
+_ADOPTION_FIELDS: Final = ("tournament", "reason", "approvals_required")
+
+
+def build_adoption(fields: dict[str, Any], context: StartContext) -> GasiAdoptionRequest:
+    """The adoption of the hall of fame's reigning champion of ``fields["tournament"]``."""
+    tournament = str(fields.get("tournament", ""))
+    engine = make_engine(context.settings.database)
+    try:
+        with Session(engine) as session:
+            arena_name = hall_of_fame.tournament_arena(session, tournament)
+            champion = hall_of_fame.latest_champion(session, tournament)
+    finally:
+        engine.dispose()
+    if arena_name is None or champion is None:
+        raise ParameterError("tournament", f"no GASI tournament {tournament} in the hall of fame")
+    settings = context.settings
+    return GasiAdoptionRequest(
+        tournament=tournament,
+        arena=arena_name,
+        champion=champion.candidate,
+        tenant=settings.tenant,
+        requested_by=context.requested_by,
+        limits=RunLimits(
+            run_timeout_seconds=settings.approval_timeout_seconds,
+            approval_timeout_seconds=settings.approval_timeout_seconds,
+            window_recheck_seconds=settings.window_recheck_seconds,
+        ),
+        approvals_required=int(fields.get("approvals_required") or 1),
+        reason=str(fields.get("reason") or ""),
+    )
+
+
+def _adoption(message: Message) -> GasiAdoptionRequest:
+    assert isinstance(message, GasiAdoptionRequest)
+    return message
+
+
+GASI_ADOPTION: Final = RunKind(
+    name=ADOPTION_KIND,
+    workflow=GasiAdoptionWorkflow,
+    input_type=GasiAdoptionRequest,
+    result_type=GasiAdoptionResult,
+    queue="gasi",
+    task_queue=lambda settings: settings.gasi_task_queue,
+    request_model=GasiAdoptionCreate,
+    build_input=build_adoption,
+    # One adoption per champion: asking again while it waits joins it.
+    business_key=lambda m: (
+        f"{_adoption(m).tournament.split(':', 2)[-1]}:{_adoption(m).champion.id}"
+    ),
+    service=lambda m: _adoption(m).arena,
+    trigger_signal="requested",
+    notice=lambda m, _context: m,
+    execution_timeout=lambda settings: (
+        timedelta(seconds=settings.approval_timeout_seconds) + ADOPTION_EXECUTION_MARGIN
+    ),
+    memo=lambda m: {"tournament": _adoption(m).tournament, "champion": _adoption(m).champion.id},
+    schedulable=False,
 )

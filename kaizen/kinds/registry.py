@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from kaizen.kinds.base import RunKind
-from kaizen.kinds.gasi import GASI
+from kaizen.kinds.gasi import GASI, GASI_ADOPTION
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
 from kaizen.kinds.policy_rollout import POLICY_ROLLOUT
@@ -19,7 +19,16 @@ from kaizen.kinds.rca_backlog import RCA_BACKLOG
 
 REGISTRY: Final[dict[str, RunKind]] = {
     kind.name: kind
-    for kind in (GASI, HEALING, HEALING_SWEEP, POLICY_ROLLOUT, PROMOTION, RCA, RCA_BACKLOG)
+    for kind in (
+        GASI,
+        GASI_ADOPTION,
+        HEALING,
+        HEALING_SWEEP,
+        POLICY_ROLLOUT,
+        PROMOTION,
+        RCA,
+        RCA_BACKLOG,
+    )
 }
 
 

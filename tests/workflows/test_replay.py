@@ -9,6 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from kaizen.temporal.converter import data_converter
+from workflows.gasi.adoption import GasiAdoptionWorkflow
 from workflows.gasi.workflow import GasiWorkflow
 from workflows.healing.sweep import HealingSweepWorkflow
 from workflows.healing.workflow import HealingWorkflow
@@ -31,6 +32,7 @@ def test_histories_are_committed() -> None:
         "gasi_opened.json",
         "gasi_finished.json",
         "gasi_steered.json",
+        "gasi_adoption.json",
         "policy_rollout_activated.json",
         "policy_rollout_rolled_back.json",
     }
@@ -46,6 +48,7 @@ async def test_history_replays(path: Path) -> None:
             PromotionWorkflow,
             RcaWorkflow,
             GasiWorkflow,
+            GasiAdoptionWorkflow,
             PolicyRolloutWorkflow,
         ],
         data_converter=data_converter("json"),
