@@ -95,7 +95,7 @@ def break_service(args: argparse.Namespace, settings: Settings, table: TrafficTa
         return 1
     prometheus = f"http://127.0.0.1:{settings.prometheus_port}"
     _say(f"{DEMO_NAMESPACE}/{args.service}: {change} ({args.mode}: {describe(behaviour)})")
-    _say(f"Its alert fires in Prometheus within about a minute: {prometheus}/alerts")
+    _say(f"Its alert fires in Prometheus within about a minute: {prometheus}/classic/alerts")
     _say("Then Alertmanager calls Kaizen; follow it with `kaizen demo heal-status`.")
     return 0
 
@@ -132,7 +132,7 @@ def _deployments(args: argparse.Namespace, settings: Settings, table: TrafficTab
 
 
 def _alerts(prometheus: str) -> None:
-    _say(f"Alerts in Prometheus ({prometheus}/alerts):")
+    _say(f"Alerts in Prometheus ({prometheus}/classic/alerts):")
     try:
         reply = httpx.get(f"{prometheus}/api/v1/alerts", timeout=5)
         reply.raise_for_status()
@@ -158,7 +158,13 @@ def _runs(settings: Settings) -> None:
         with KaizenApi(default_api_url(), default_api_key()) as api:
             listed = api.get("/v1/runs?kind=healing")
             prefix = f"healing:{settings.tenant}:{DEMO_NAMESPACE}:"
-            ours = [r for r in listed if str(r.get("id", "")).startswith(prefix)][:5]
+            # The newest execution of each workload's run (a workload's runs share an id).
+            newest: dict[str, dict[str, Any]] = {}
+            for listed_run in listed:
+                run_id = str(listed_run.get("id", ""))
+                if run_id.startswith(prefix):
+                    newest.setdefault(run_id, listed_run)
+            ours = list(newest.values())
             if not ours:
                 _say("  none yet")
             for summary in ours:
@@ -168,10 +174,12 @@ def _runs(settings: Settings) -> None:
 
 
 def _run_line(run: dict[str, Any]) -> str:
-    line = f"{run['id']}  {run.get('status', '?')}  {run.get('phase', '')}"
+    line = f"{run['id']}  {run.get('status', '?')}"
     result = run.get("result") or {}
     if result.get("outcome"):
         line += f"  outcome {result['outcome']}"
+    elif run.get("phase"):
+        line += f"  {run['phase']}"
     pending = run.get("pending_approval") or {}
     if pending.get("status") == "pending":
         wanted = pending.get("summary", "an action")

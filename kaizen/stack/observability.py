@@ -97,8 +97,8 @@ class LocalObservability:
         prometheus, alertmanager = self.prometheus.url, self.alertmanager.url
         amtool = f"kaizen tools exec amtool alert query --alertmanager.url={alertmanager}"
         return [
-            f"Prometheus    {prometheus}  (alerts {prometheus}/alerts, rules {prometheus}/rules;"
-            f" the workers' KAIZEN_PROMETHEUS_URL)",
+            f"Prometheus    {prometheus}  (alerts {prometheus}/classic/alerts, rules"
+            f" {prometheus}/classic/rules; the workers' KAIZEN_PROMETHEUS_URL)",
             f"Alertmanager  {alertmanager}  (alerts {alertmanager}/api/v2/alerts, or `{amtool}`;"
             f" sends to Kaizen with the key in {self.key_file})",
             f"Traffic       {self.traffic_url}/metrics and {self.traffic_url}{CLUSTER_PATH}"

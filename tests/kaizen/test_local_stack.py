@@ -154,10 +154,12 @@ def test_a_bad_version_fires_a_real_alert_and_heals_with_one_approval(
     diagnosis = next(e for e in run["events"] if e["type"] == "diagnosis.done")
     assert "bad_rollout" in diagnosis["message"] and "error_rate 0.2" in diagnosis["message"]
 
-    # Alertmanager re-sends the still-firing alert: it joins the run, no second run starts.
+    # Alertmanager re-sends the still-firing alert (every minute): it joins the run, and no
+    # second run starts.
     eventually(
         lambda: any(a["action"] == "joined" for a in alert_outcomes(stack)),
-        timeout=60,
+        timeout=100,
+        every=2,
         what="a repeat of the alert joins the run",
     )
     outcomes = alert_outcomes(stack)
