@@ -54,6 +54,12 @@ STOPPED: Final = "stopped"
 ABORTED: Final = "aborted"
 
 
+def tournament_key(request: GasiRunRequest) -> str:
+    """The hall of fame's key: the run's workflow id when started through the API, and the
+    same for every scheduled run of the tournament (whose ids carry their fire time)."""
+    return f"{KIND}:{request.tenant}:{request.arena}:{request.name}"
+
+
 @workflow.defn
 class GasiWorkflow(GovernedRun):
     """A tournament of blue candidates against red adversaries, one generation per run."""
@@ -151,7 +157,8 @@ class GasiWorkflow(GovernedRun):
                else f"continuing after generation {self._generation()}"),
             {"requested_by": request.requested_by, "source": request.source or "api",
              "runs": counters.runs + 1,
-             "progress_svg": f"/v1/gasi-runs/{workflow.info().workflow_id}/progress.svg"},
+             "tournament": tournament_key(request),
+             "progress_svg": f"/v1/gasi-runs/{tournament_key(request)}/progress.svg"},
         )  # fmt: skip
         counters.runs += 1
         try:
@@ -242,7 +249,7 @@ class GasiWorkflow(GovernedRun):
             GasiEvaluationActivities.open_gasi_tournament,
             GasiOpenRequest(
                 arena=request.arena,
-                tournament=workflow.info().workflow_id,
+                tournament=tournament_key(request),
                 config=request.config,
                 run_id=workflow.info().run_id,
             ),
@@ -280,7 +287,7 @@ class GasiWorkflow(GovernedRun):
             "task_queue": request.evaluation_task_queue or None,
             **engine_phase(self._phase_timeout(request)),
         }
-        tournament = workflow.info().workflow_id
+        tournament = tournament_key(request)
         spent_before = carry.counters.evaluations_spent
 
         self.ledger.enter("generating")
