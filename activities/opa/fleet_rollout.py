@@ -238,7 +238,7 @@ def _summary(
         waiting = [n.node for n in nodes if not n.converged]
         silent = [n.node for n in nodes if not n.converged and not n.reached and not n.error]
         result.reason = failed or (
-            f"{', '.join(waiting)} did not report the target revision within {deadline:g} s"
+            f"{', '.join(waiting)} did not report the target revision within {deadline:.3g} s"
             + (f" ({', '.join(silent)} never asked for it: down or cut off)" if silent else "")
         )
     return result

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kaizen.cli import demo, schedules
+from kaizen.cli import demo, policy, schedules
 from kaizen.settings import Settings
 from kaizen.traffic.table import DEFAULT_TABLE
 
@@ -229,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
 
     schedules.add_commands(commands)
     demo.add_commands(commands)
+    policy.add_commands(commands)
     return root
 
 
@@ -242,6 +243,7 @@ HANDLERS = {
     "schedules": schedules.run,
     "traffic": cmd_traffic,
     "demo": demo.run,
+    "policy": policy.run,
 }
 
 
