@@ -24,7 +24,8 @@ install: $(STAMP)
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q kaizen workflows activities workers api
 
-# Pinned Temporal CLI and OPA, cached outside the clone; a matching binary on PATH wins.
+# Pinned Temporal CLI and OPA, and Debian's Prometheus and Alertmanager (with promtool and
+# amtool), cached outside the clone; a matching binary on PATH wins.
 tools: $(STAMP)
 	$(BIN)/kaizen tools install
 
