@@ -220,6 +220,7 @@ def test_ctrl_c_stops_everything_and_state_survives_a_restart(local_stack: Local
     ).json()["silenceID"]
     before = time.time() - 2
     assert query(stack, 'up{job="kaizen"}', at=before)
+    key = (stack.home / "alertmanager.key").read_text()
 
     stack.stop(signal.SIGINT)
     time.sleep(0.5)
@@ -232,4 +233,5 @@ def test_ctrl_c_stops_everything_and_state_survives_a_restart(local_stack: Local
     assert any(s["id"] == silence and s["status"]["state"] == "active" for s in silences)
     # Samples scraped before the restart are still there (the TSDB lives in KAIZEN_HOME).
     assert query(stack, 'up{job="kaizen"}', at=before)
+    assert (stack.home / "alertmanager.key").read_text() == key  # made once per KAIZEN_HOME
     assert stack.starts == 2
