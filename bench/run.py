@@ -22,8 +22,10 @@ from bench.results import write_results
 from bench.scenarios import (
     approvals,
     end_to_end,
+    gasi,
     payloads,
     policy,
+    policy_rollout,
     promotions,
     rca,
     runs_list,
@@ -39,6 +41,7 @@ Scenario = Callable[[Bench], Awaitable[None]]
 SCENARIOS: dict[str, Scenario] = {
     "payloads": payloads.run,
     "policy": policy.run,
+    "policy_rollout": policy_rollout.run,
     "e2e": end_to_end.run,
     "approvals": approvals.run,
     "promotions": promotions.run,
@@ -47,6 +50,7 @@ SCENARIOS: dict[str, Scenario] = {
     "throughput": throughput.run,
     "storage": storage.run,
     "rca": rca.run,
+    "gasi": gasi.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 

@@ -102,7 +102,7 @@ class AlertRuleArena:
         self._verdicts: dict[str, oracle.Verdict] = {}
 
     @cached_property
-    def _promtool(self) -> Path:
+    def promtool(self) -> Path:
         return locate_promtool(self._tools_dir)
 
     def describe(self) -> ArenaDescription:
@@ -164,7 +164,7 @@ class AlertRuleArena:
     ) -> Matrix:
         verdicts = [self._verdict(a) for a in adversaries]
         firings = await run_batch(
-            self._promtool,
+            self.promtool,
             [rule_of(c) for c in candidates],
             [(scenario_of(a), v.onset) for a, v in zip(adversaries, verdicts, strict=True)],
         )
