@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from kaizen.gasi.arena import Arena, Matrix, UnknownArena, arena
+from kaizen.gasi.arena import Arena, Matrix, Outcome, UnknownArena, arena
 from kaizen.gasi.evaluation import Batches, Spend, decode_matrix, encode_matrix, evaluate
 from kaizen.persistence import gasi_hall_of_fame as hof
 from kaizen.persistence.db import session_scope
@@ -149,6 +149,48 @@ class GasiEvaluationActivities:
             on_batch=heartbeat.finished if heartbeat is not None else None,
         )  # fmt: skip
 
+    async def _judge_remembering(
+        self,
+        played: Arena,
+        candidates: Sequence[GasiCandidate],
+        adversaries: Sequence[GasiAdversary],
+        batches: Batches,
+        spend: Spend,
+        heartbeat: _Heartbeat | None = None,
+        *,
+        remember: Sequence[str] = (),
+    ) -> Matrix:
+        """``_judge``, with champions' known outcomes read instead of judged again, and the
+        outcomes of the candidates in ``remember`` (champions) kept for next time."""
+        key = _outcome_key(played)
+        known = await asyncio.to_thread(
+            self._db,
+            lambda s: hof.remembered(
+                s, key, [c.id for c in candidates], [a.id for a in adversaries]
+            ),
+        )
+        judged: dict[tuple[str, str], Outcome] = {
+            pair: Outcome(won=won, metrics=metrics) for pair, (won, metrics) in known.items()
+        }
+        fresh = [c for c in candidates if not any(pair[0] == c.id for pair in known)]
+        if fresh:
+            matrix = await self._judge(played, fresh, adversaries, batches, spend, heartbeat)
+            for c, row in zip(fresh, matrix, strict=True):
+                judged.update({(c.id, a.id): o for a, o in zip(adversaries, row, strict=True)})
+        for c in candidates:
+            missing = [a for a in adversaries if (c.id, a.id) not in judged]
+            if missing:
+                (row,) = await self._judge(played, [c], missing, batches, spend)
+                judged.update({(c.id, a.id): o for a, o in zip(missing, row, strict=True)})
+        keep = {
+            (c, a): (o.won, dict(o.metrics))
+            for (c, a), o in judged.items()
+            if c in set(remember) and (c, a) not in known
+        }
+        if keep:
+            await asyncio.to_thread(self._db, lambda s: hof.remember(s, key, keep))
+        return [[judged[(c.id, a.id)] for a in adversaries] for c in candidates]
+
     def _db(self, work: Any) -> Any:
         with session_scope(self._engine) as session:
             return work(session)
@@ -185,9 +227,10 @@ class GasiEvaluationActivities:
         spend = Spend()
         batches = _batches(request.config.batch_size, request.config.parallelism)
         async with _Heartbeat() as heartbeat:
-            matrix = await self._judge(
-                played, [seed], [*initial, *benchmark], batches, spend, heartbeat
-            )
+            matrix = await self._judge_remembering(
+                played, [seed], [*initial, *benchmark], batches, spend, heartbeat,
+                remember=[seed.id],
+            )  # fmt: skip
         row = matrix[0]
         champion = GasiChampion(
             candidate=seed,
@@ -248,7 +291,7 @@ class GasiEvaluationActivities:
         batches = _batches(request.batch_size, request.parallelism, heartbeat.previous())
         started = asyncio.get_running_loop().time()
         async with heartbeat:
-            matrix = await self._judge(
+            matrix = await self._judge_remembering(
                 played, list(request.candidates), adversaries, batches, spend, heartbeat
             )
         rows = score_rows(played, list(request.candidates), adversaries, matrix)
@@ -288,7 +331,14 @@ class GasiEvaluationActivities:
             )  # fmt: skip
             # The champion they were forged against first, then the champions before it.
             opponents = [request.champion, *(c for c in past if c.id != request.champion.id)]
-            versus = await judge(opponents, forged.adversaries) if forged.adversaries else []
+            versus = (
+                await self._judge_remembering(
+                    played, opponents, forged.adversaries, batches, spend,
+                    remember=[c.id for c in opponents],
+                )
+                if forged.adversaries
+                else []
+            )  # fmt: skip
         beat_champion = [not o.won for o in versus[0]] if versus else []
         difficulty: dict[str, tuple[int, int]] = {}
         for j, a in enumerate(forged.adversaries):
@@ -324,9 +374,10 @@ class GasiEvaluationActivities:
         batches = _batches(request.batch_size, request.parallelism)
         champion_candidate = request.champion.candidate
         async with _Heartbeat() as heartbeat:
-            (row,) = await self._judge(
-                played, [champion_candidate], [*archive, *benchmark], batches, spend, heartbeat
-            )
+            (row,) = await self._judge_remembering(
+                played, [champion_candidate], [*archive, *benchmark], batches, spend, heartbeat,
+                remember=[champion_candidate.id],
+            )  # fmt: skip
         by_id = {a.id: o for a, o in zip([*archive, *benchmark], row, strict=True)}
         champion = GasiChampion()
         champion.CopyFrom(request.champion)
@@ -368,6 +419,11 @@ class GasiEvaluationActivities:
             champion=champion, evaluations=spend.evaluations, archive_size=size,
             engine_calls=spend.engine_calls,
         )  # fmt: skip
+
+
+def _outcome_key(played: Arena) -> str:
+    described = played.describe()
+    return f"{described.name}/{described.version}"
 
 
 def _batches(batch_size: int, parallelism: int, done: dict[int, Matrix] | None = None) -> Batches:

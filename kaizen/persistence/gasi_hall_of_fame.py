@@ -336,3 +336,57 @@ def tournament_arena(session: Session, tournament: str) -> str | None:
         select(GasiChampionEntry.arena).where(GasiChampionEntry.tournament == tournament)
     ).first()
     return None if entry is None else str(entry)
+
+
+class GasiOutcomeEntry(SQLModel, table=True):
+    """How a champion fared against an adversary. Engines are deterministic, so a champion
+    is never judged twice against the same adversary (and this is its CIAO matrix)."""
+
+    __tablename__ = "gasi_outcomes"
+    __table_args__ = (
+        UniqueConstraint("arena", "candidate_id", "adversary_id", name="uq_gasi_outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    arena: str = Field(index=True)
+    """The arena and its version: a new version judges afresh."""
+    candidate_id: str = Field(index=True)
+    adversary_id: str
+    won: bool
+    metrics_json: str = "{}"
+
+
+def remembered(
+    session: Session, arena: str, candidate_ids: Sequence[str], adversary_ids: Sequence[str]
+) -> dict[tuple[str, str], tuple[bool, dict[str, float]]]:
+    """Known outcomes of these candidates against these adversaries."""
+    if not candidate_ids or not adversary_ids:
+        return {}
+    entries = session.exec(
+        select(GasiOutcomeEntry).where(
+            GasiOutcomeEntry.arena == arena,
+            col(GasiOutcomeEntry.candidate_id).in_(list(candidate_ids)),
+            col(GasiOutcomeEntry.adversary_id).in_(list(adversary_ids)),
+        )
+    ).all()
+    return {(e.candidate_id, e.adversary_id): (e.won, json.loads(e.metrics_json)) for e in entries}
+
+
+def remember(
+    session: Session,
+    arena: str,
+    outcomes: dict[tuple[str, str], tuple[bool, dict[str, float]]],
+) -> None:
+    """Keep outcomes not kept yet (a retried write adds nothing)."""
+    if not outcomes:
+        return
+    candidates = sorted({c for c, _ in outcomes})
+    known = remembered(session, arena, candidates, sorted({a for _, a in outcomes}))
+    for (candidate_id, adversary_id), (won, metrics) in outcomes.items():
+        if (candidate_id, adversary_id) not in known:
+            session.add(
+                GasiOutcomeEntry(
+                    arena=arena, candidate_id=candidate_id, adversary_id=adversary_id, won=won,
+                    metrics_json=json.dumps(metrics, sort_keys=True),
+                )
+            )  # fmt: skip
