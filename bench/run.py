@@ -25,6 +25,7 @@ from bench.scenarios import (
     gasi,
     payloads,
     policy,
+    policy_rollout,
     promotions,
     rca,
     runs_list,
@@ -40,6 +41,7 @@ Scenario = Callable[[Bench], Awaitable[None]]
 SCENARIOS: dict[str, Scenario] = {
     "payloads": payloads.run,
     "policy": policy.run,
+    "policy_rollout": policy_rollout.run,
     "e2e": end_to_end.run,
     "approvals": approvals.run,
     "promotions": promotions.run,
