@@ -199,11 +199,12 @@ class GasiWorkflow(GovernedRun):
             + (f": {stop.reason}" if stop.reason else "")
         )
 
-    def _end_reason(self, config_generations: int) -> tuple[str, str] | None:
+    def _end_reason(self) -> tuple[str, str] | None:
+        """Stopped, or played the generations asked for (the config's, or as changed)."""
         if self._stop is not None:
             return self._stopped()
         done = self._carry.counters.generations_done
-        limit = self._carry.generations or config_generations
+        limit = self._carry.generations
         if limit and done >= limit:
             return GENERATIONS_DONE, f"played {done} generation(s), as asked"
         return None
@@ -215,12 +216,12 @@ class GasiWorkflow(GovernedRun):
             await self._open(request)
         per_run = max(1, config.generations_per_run)
         for _ in range(per_run):
-            ended = self._end_reason(0)
+            ended = self._end_reason()
             if ended is not None:
                 return ended
             if self._carry.paused:
                 await self._wait_while_paused()
-                ended = self._end_reason(0)
+                ended = self._end_reason()
                 if ended is not None:
                     return ended
             exhausted = budget.exhausted(config, self._carry)
@@ -237,7 +238,7 @@ class GasiWorkflow(GovernedRun):
                     f"watchdog: generation {self._generation() + 1} did not finish: {expired} "
                     f"(in phase {self.ledger.phase})"
                 )
-        return self._end_reason(0)
+        return self._end_reason()
 
     async def _wait_while_paused(self) -> None:
         self.ledger.enter(PAUSED)
