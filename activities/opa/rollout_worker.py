@@ -12,6 +12,7 @@ from activities.freezes import FreezeActivities
 from activities.opa.cli import OpaCli
 from activities.opa.client import PolicyClient
 from activities.opa.decision_replay import PolicyPreviewActivities
+from activities.opa.drift_audit import PolicyDriftActivities
 from activities.opa.fleet_rollout import PolicyFleetActivities
 from activities.opa.policy_validation import PolicyValidationActivities
 from activities.opa.rollout_governance import PolicyRolloutGovernanceActivities
@@ -40,6 +41,7 @@ def policy_rollout_activities(
         fleet.compare_policy_canary,
         fleet.record_policy_rollout,
         governance.evaluate_policy_rollout,
+        PolicyDriftActivities(engine).audit_policy_drift,
         windows.check_change_window,
         freezes.check_freeze,
     ]

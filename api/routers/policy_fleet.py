@@ -21,11 +21,12 @@ from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Query, Requ
 from fastapi import status as http
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from activities.opa.bundle_build import BUNDLE_NAME
 from activities.opa.node_config import node_config
 from activities.opa.signing_keys import ensure_signing_key
-from api.deps import Admin, EngineDep, SettingsDep, Viewer
+from api.deps import Admin, ClientDep, EngineDep, Operator, SettingsDep, Viewer
 from api.policy_rollout.bundle_server import (
     CONTENT_TYPE,
     DesiredWatch,
@@ -35,9 +36,16 @@ from api.policy_rollout.bundle_server import (
 from api.policy_rollout.metrics import DRIFT_EVENTS, NODE_REQUESTS
 from api.policy_rollout.metrics import FLEET as FLEET_METRICS
 from api.principal import Principal
+from api.run_starts import start_run
 from kaizen.contract.json_codec import to_api
 from kaizen.contract.models import response_model
 from kaizen.contract.names import K8S_NAME
+from kaizen.kinds.base import StartContext
+from kaizen.kinds.policy_drift_audit import (
+    POLICY_DRIFT_AUDIT,
+    DriftAuditCreate,
+    drift_audit_request,
+)
 from kaizen.persistence.api_keys import Role, revoke_key
 from kaizen.persistence.db import session_scope
 from kaizen.persistence.policy_decisions import DecisionEvent, prune, record_decisions
@@ -56,7 +64,8 @@ from kaizen.persistence.policy_fleet import (
 )
 from kaizen.persistence.policy_versions import trusted_keys
 from kaizen.settings import Settings
-from kaizen.v1.policy_rollout_pb2 import PolicyFleetView, PolicyNode
+from kaizen.v1.policy_rollout_pb2 import PolicyDriftAuditRequest, PolicyFleetView, PolicyNode
+from kaizen.v1.run_pb2 import RunRecord
 
 log = logging.getLogger("kaizen.api.fleet")
 
@@ -68,6 +77,7 @@ PRUNE_EVERY: Final = 20
 NodeName = Annotated[str, Path(pattern=K8S_NAME, description="The node's name")]
 NodeView = response_model(PolicyNode)
 FleetView = response_model(PolicyFleetView)
+RunView = response_model(RunRecord)
 
 
 @asynccontextmanager
@@ -158,6 +168,27 @@ async def get_fleet_events(
             ]
 
     return await asyncio.to_thread(read)
+
+
+@router.post("/audits", status_code=http.HTTP_202_ACCEPTED, response_model=RunView)
+async def start_drift_audit(
+    body: DriftAuditCreate,  # type: ignore[valid-type]
+    principal: Operator,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """Read what every node of a fleet runs and record drift (a run; also schedulable)."""
+    fields = body.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+    context = StartContext(settings=settings, requested_by=principal.name, source="api")
+
+    def resolve() -> PolicyDriftAuditRequest:
+        with Session(engine) as session:
+            return drift_audit_request(session, fields, context)
+
+    request = await asyncio.to_thread(resolve)
+    started = await start_run(client, engine, POLICY_DRIFT_AUDIT, request, context)
+    return to_api(started.record)
 
 
 @router.put("/nodes/{node}", response_model=RegisteredNode)

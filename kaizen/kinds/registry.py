@@ -12,6 +12,7 @@ from kaizen.kinds.base import RunKind
 from kaizen.kinds.gasi import GASI, GASI_ADOPTION
 from kaizen.kinds.healing import HEALING
 from kaizen.kinds.healing_sweep import HEALING_SWEEP
+from kaizen.kinds.policy_drift_audit import POLICY_DRIFT_AUDIT
 from kaizen.kinds.policy_rollout import POLICY_ROLLOUT
 from kaizen.kinds.promotion import PROMOTION
 from kaizen.kinds.rca import RCA
@@ -24,6 +25,7 @@ REGISTRY: Final[dict[str, RunKind]] = {
         GASI_ADOPTION,
         HEALING,
         HEALING_SWEEP,
+        POLICY_DRIFT_AUDIT,
         POLICY_ROLLOUT,
         PROMOTION,
         RCA,

@@ -298,6 +298,35 @@ def record_status(
     return change
 
 
+def record_observed(
+    session: Session, row: PolicyNodeRow, active: str, at: datetime, *, grace: timedelta
+) -> str | None:
+    """What a node runs, read from the node itself (a drift audit); returns "drifted" or
+    "drift_resolved" when its drift state changed. A node that runs nothing yet, or whose
+    desired revision changed less than ``grace`` ago, has not drifted."""
+    desired_at = aware(row.desired_at)
+    drifting = (
+        bool(row.desired_revision)
+        and bool(active)
+        and active != row.desired_revision
+        and desired_at is not None
+        and at - desired_at > grace
+    )
+    change: str | None = None
+    if drifting and row.drift_since is None:
+        row.drift_since = at
+        change = "drifted"
+        record_event(session, row, change,
+                     f"{row.name} runs revision {active} but is served {row.desired_revision} "
+                     "(found by a drift audit)")  # fmt: skip
+    elif not drifting and row.drift_since is not None and active == row.desired_revision:
+        row.drift_since = None
+        change = "drift_resolved"
+        record_event(session, row, change, f"{row.name} runs {active} again")
+    session.add(row)
+    return change
+
+
 def record_event(session: Session, row: PolicyNodeRow, kind: str, message: str) -> None:
     session.add(
         PolicyFleetEventRow(

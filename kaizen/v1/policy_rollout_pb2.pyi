@@ -598,3 +598,53 @@ class PolicyRolloutRecord(_message.Message):
     preview_deny_to_allow: int
     seconds: float
     def __init__(self, run_id: _Optional[str] = ..., tenant: _Optional[str] = ..., fleet: _Optional[str] = ..., version_id: _Optional[str] = ..., mode: _Optional[str] = ..., outcome: _Optional[str] = ..., reason: _Optional[str] = ..., nodes: _Optional[int] = ..., convergence_ms: _Optional[float] = ..., disagreement_ms: _Optional[float] = ..., preview_changed: _Optional[int] = ..., preview_allow_to_deny: _Optional[int] = ..., preview_deny_to_allow: _Optional[int] = ..., seconds: _Optional[float] = ...) -> None: ...
+
+class PolicyDriftAuditRequest(_message.Message):
+    __slots__ = ("tenant", "fleet", "requested_by", "source", "limits", "grace_seconds")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    FLEET_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    GRACE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    fleet: str
+    requested_by: str
+    source: str
+    limits: _common_pb2.RunLimits
+    grace_seconds: int
+    def __init__(self, tenant: _Optional[str] = ..., fleet: _Optional[str] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ..., grace_seconds: _Optional[int] = ...) -> None: ...
+
+class PolicyNodeDrift(_message.Message):
+    __slots__ = ("node", "desired_revision", "active_revision", "drifted", "reachable", "error", "change")
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    DESIRED_REVISION_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_REVISION_FIELD_NUMBER: _ClassVar[int]
+    DRIFTED_FIELD_NUMBER: _ClassVar[int]
+    REACHABLE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    node: str
+    desired_revision: str
+    active_revision: str
+    drifted: bool
+    reachable: bool
+    error: str
+    change: str
+    def __init__(self, node: _Optional[str] = ..., desired_revision: _Optional[str] = ..., active_revision: _Optional[str] = ..., drifted: _Optional[bool] = ..., reachable: _Optional[bool] = ..., error: _Optional[str] = ..., change: _Optional[str] = ...) -> None: ...
+
+class PolicyDriftAuditResult(_message.Message):
+    __slots__ = ("fleet", "nodes", "drifted", "unreachable", "summary", "events")
+    FLEET_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    DRIFTED_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    fleet: str
+    nodes: _containers.RepeatedCompositeFieldContainer[PolicyNodeDrift]
+    drifted: int
+    unreachable: int
+    summary: str
+    events: _containers.RepeatedCompositeFieldContainer[_run_pb2.RunEvent]
+    def __init__(self, fleet: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[PolicyNodeDrift, _Mapping]]] = ..., drifted: _Optional[int] = ..., unreachable: _Optional[int] = ..., summary: _Optional[str] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ...) -> None: ...

@@ -144,6 +144,7 @@ async def fleet_stack(servers: SessionServers, directory: Path) -> AsyncIterator
         # Nodes and tests poll far more than any person: no rate limit gets in the way.
         rate_limit_per_key=10_000,
         rate_limit_per_client=10_000,
+        rate_limit_failed_auth=10_000,
     )
     engine = make_engine(settings.database)
     with session_scope(engine) as session:

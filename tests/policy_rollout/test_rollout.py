@@ -301,3 +301,26 @@ async def test_the_canary_catches_a_version_that_answers_undefined_on_a_live_pat
     assert [e["data"]["nodes"] for e in events(run, "fleet.switched")][0] == ["n1"]
     assert result["activation"] is None
     await fleet.wait_fleet(all_on(current["revision"]), timeout=5)
+
+
+async def test_metrics_show_the_fleet_and_how_rollouts_ended(fleet: FleetStack) -> None:
+    current = await fleet.publish(shop_policy(100, marker="metrics-1"))
+    await on_version(fleet, current)
+    new = await fleet.publish(shop_policy(100, marker="metrics-2"))
+    run = await rollout(fleet, new)
+    assert run["result"]["outcome"] == "activated", run["result"]["reason"]
+    text = (await fleet.api.get("/metrics")).text
+
+    def sample(name: str, **labels: str) -> float:
+        for line in text.splitlines():
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    assert sample("kaizen_policy_nodes", fleet=FLEET, revision=new["revision"]) == 3
+    assert sample("kaizen_policy_rollouts_total", fleet=FLEET, mode="rollout",
+                  outcome="activated") >= 1  # fmt: skip
+    assert sample("kaizen_policy_rollout_convergence_ms_count", fleet=FLEET) >= 1
+    assert sample("kaizen_policy_rollout_disagreement_ms_count", fleet=FLEET) >= 1
+    assert sample("kaizen_policy_bundle_requests_total", answer="bundle") >= 3
+    assert 'kaizen_policy_nodes_drifted{fleet="test"} 0.0' in text
