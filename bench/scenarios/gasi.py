@@ -92,8 +92,8 @@ async def tournament_memory(bench: Bench) -> None:
     body = {
         "arena": "alert_rule",
         "name": f"bench-{int(time.time())}",
-        "config": {"pool_size": 4, "adversaries_per_generation": 3, "initial_adversaries": 10,
-                   "forge_attempts": 12, "generations": GENERATIONS, "seed": 1},
+        "config": {"pool_size": 6, "adversaries_per_generation": 4, "initial_adversaries": 12,
+                   "forge_attempts": 24, "generations": GENERATIONS, "seed": 1},
     }  # fmt: skip
     started = time.monotonic()
     reply = await bench.api.post("/v1/gasi-runs", json=body)
@@ -120,7 +120,7 @@ async def tournament_memory(bench: Bench) -> None:
         report.figure("gasi_benchmark_score_final", [progress[-1]["benchmark_score"]], "ratio")
     report.prose(
         f"One worker process (all queues) while a tournament played {GENERATIONS} generations "
-        "(pool 4, 3 adversaries forged a generation) through the API; RSS of the worker's "
+        "(pool 6, 4 adversaries forged a generation) through the API; RSS of the worker's "
         f"process group sampled every 0.5 s; the run ended {record.get('status')}."
     )
 
