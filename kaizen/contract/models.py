@@ -37,6 +37,17 @@ _SCALARS: dict[int, type] = {
     FieldDescriptor.TYPE_BYTES: bytes,
 }
 
+_INT32: Final = (-(2**31), 2**31 - 1)
+_INT64: Final = (-(2**63), 2**63 - 1)
+_INTEGER_RANGES: Final[dict[int, tuple[int, int]]] = {
+    FieldDescriptor.TYPE_INT32: _INT32,
+    FieldDescriptor.TYPE_SINT32: _INT32,
+    FieldDescriptor.TYPE_INT64: _INT64,
+    FieldDescriptor.TYPE_SINT64: _INT64,
+    FieldDescriptor.TYPE_UINT32: (0, 2**32 - 1),
+    FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
+}
+
 _cache: dict[str, type[BaseModel]] = {}
 
 
@@ -52,6 +63,10 @@ def _field_type(field: FieldDescriptor) -> Any:
         if full_name in WELL_KNOWN_JSON:
             return dict[str, Any]
         return response_model(field.message_type)
+    bounds = _INTEGER_RANGES.get(field.type)
+    if bounds is not None:
+        # Out of range is a 422 naming the field here, not a protobuf error later.
+        return Annotated[int, Field(ge=bounds[0], le=bounds[1])]
     return _SCALARS[field.type]
 
 

@@ -103,3 +103,19 @@ def test_maps_are_objects_in_api_json() -> None:
     assert shown["metrics"] == {"missed": 1.0}
     assert from_api(shown, gasi_pb2.GasiScore) == score
     assert response_model(gasi_pb2.GasiScore).model_validate(shown).metrics == {"missed": 1.0}  # type: ignore[attr-defined]
+
+
+def test_integers_out_of_their_proto_range_are_refused_by_the_models() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from kaizen.contract.models import response_model
+    from kaizen.v1.change_window_pb2 import OpenChangeWindowRequest
+
+    window = response_model(OpenChangeWindowRequest)  # duration_minutes is an int32
+    with pytest.raises(ValidationError, match="duration_minutes"):
+        window(duration_minutes=2**31)
+    limits = response_model(RunLimits)  # int64
+    assert limits(run_timeout_seconds=2**63 - 1).run_timeout_seconds == 2**63 - 1
+    with pytest.raises(ValidationError, match="run_timeout_seconds"):
+        limits(run_timeout_seconds=2**63)
