@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from kaizen.persistence.api_keys import Role, create_key
@@ -46,6 +47,11 @@ class FleetStack:
     keys: Keys
     nodes: dict[str, FleetNode]
     opa: Path
+    engine: Engine
+    """The API's own engine. Another engine on the same SQLite file in this process would
+    drop the API's file locks when it opens the file (``make_engine`` creates it 0600 with
+    os.open/os.close, and POSIX drops a process's locks on any close), and a worker process
+    closing last would then delete the WAL under the API."""
 
     def headers(self, who: str = "operator") -> dict[str, str]:
         return Keys.header(getattr(self.keys, who))
@@ -68,17 +74,13 @@ class FleetStack:
 
     def serve(self, version: dict[str, Any], nodes: tuple[str, ...] = NODES) -> None:
         """Switch what nodes are served by hand (what a rollout's activity does)."""
-        engine = make_engine(self.settings.database)
-        try:
-            with session_scope(engine) as session:
-                set_desired(
-                    session, self.settings.tenant,
-                    [PolicyNodeTarget(node=n, version_id=version["id"],
-                                      revision=version["revision"]) for n in nodes],
-                    datetime.now(UTC),
-                )  # fmt: skip
-        finally:
-            engine.dispose()
+        with session_scope(self.engine) as session:
+            set_desired(
+                session, self.settings.tenant,
+                [PolicyNodeTarget(node=n, version_id=version["id"],
+                                  revision=version["revision"]) for n in nodes],
+                datetime.now(UTC),
+            )  # fmt: skip
 
     async def wait_fleet(
         self, until: Callable[[dict[str, dict[str, Any]]], bool], timeout: float = 20.0
@@ -196,7 +198,7 @@ async def fleet_stack(
                 node.configure(registered["config"])
                 await asyncio.to_thread(node.start)
                 nodes[name] = node
-            yield FleetStack(settings, api, keys, nodes, binary)
+            yield FleetStack(settings, api, keys, nodes, binary, app.state.engine)
     finally:
         for node in nodes.values():
             await asyncio.to_thread(node.stop)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from kaizen.persistence.db import make_engine, session_scope
+from kaizen.persistence.db import session_scope
 from kaizen.persistence.policy_decisions import recent
 from tests.policy_rollout.fleet import NODES, FleetStack, all_on
 from tests.policy_rollout.policies import PATH, shop_policy
@@ -45,20 +45,16 @@ async def test_decisions_nodes_log_are_recorded_for_previews(fleet: FleetStack) 
                 f"{fleet.nodes['n2'].url}/v1/data/{PATH}", json={"input": {"amount": amount}}
             )
             assert reply.status_code == 200, reply.text
-    engine = make_engine(fleet.settings.database)
-    try:
-        while time.monotonic() - started < 10:
-            with session_scope(engine) as session:
-                rows = recent(
-                    session, fleet.settings.tenant, fleet="test",
-                    since=datetime.now(UTC) - timedelta(minutes=1), limit=100, nodes=["n2"],
-                )  # fmt: skip
-                found = [(r.path, r.input, r.result, r.revision) for r in rows if r.path == PATH]
-            if len(found) >= 2:
-                break
-            await asyncio.sleep(0.2)
-    finally:
-        engine.dispose()
+    while time.monotonic() - started < 10:
+        with session_scope(fleet.engine) as session:
+            rows = recent(
+                session, fleet.settings.tenant, fleet="test",
+                since=datetime.now(UTC) - timedelta(minutes=1), limit=100, nodes=["n2"],
+            )  # fmt: skip
+            found = [(r.path, r.input, r.result, r.revision) for r in rows if r.path == PATH]
+        if len(found) >= 2:
+            break
+        await asyncio.sleep(0.2)
     assert found[-2:] == [
         (PATH, {"amount": 10}, True, version["revision"]),
         (PATH, {"amount": 150}, False, version["revision"]),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from activities.opa.signing_keys import rotate
-from kaizen.persistence.db import make_engine
+from kaizen.persistence.db import session_scope
+from kaizen.persistence.policy_decisions import recent
 from tests.policy_rollout.fleet import FLEET, NODES, FleetStack, all_on, register
 from tests.policy_rollout.policies import PATH, shop_policy
 
@@ -144,11 +146,7 @@ async def test_a_node_refusing_the_signature_rolls_every_node_back(fleet: FleetS
     current = await fleet.publish(shop_policy(100, marker="key-1"))
     await on_version(fleet, current)
     # A key rotation: every node but n2 is given the new key before the next version.
-    engine = make_engine(fleet.settings.database)
-    try:
-        await asyncio.to_thread(rotate, engine, fleet.settings.home)
-    finally:
-        engine.dispose()
+    await asyncio.to_thread(rotate, fleet.engine, fleet.settings.home)
     for name in ("n1", "n3"):
         await reconfigure(fleet, name)
     try:
@@ -209,25 +207,16 @@ async def test_preview_reports_exactly_what_a_changed_threshold_flips(fleet: Fle
 
 
 async def recorded(fleet: FleetStack, revision: str, count: int) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from kaizen.persistence.db import session_scope
-    from kaizen.persistence.policy_decisions import recent
-
-    engine = make_engine(fleet.settings.database)
-    try:
-        for _ in range(100):
-            with session_scope(engine) as session:
-                rows = recent(
-                    session, fleet.settings.tenant, fleet=FLEET,
-                    since=datetime.now(UTC) - timedelta(minutes=5), limit=1000,
-                )  # fmt: skip
-                found = [r for r in rows if r.revision == revision and r.path == PATH]
-            if len(found) >= count:
-                return
-            await asyncio.sleep(0.2)
-    finally:
-        engine.dispose()
+    for _ in range(100):
+        with session_scope(fleet.engine) as session:
+            rows = recent(
+                session, fleet.settings.tenant, fleet=FLEET,
+                since=datetime.now(UTC) - timedelta(minutes=5), limit=1000,
+            )  # fmt: skip
+            found = [r for r in rows if r.revision == revision and r.path == PATH]
+        if len(found) >= count:
+            return
+        await asyncio.sleep(0.2)
     raise AssertionError(f"only {len(found)} of {count} decisions were recorded")
 
 
