@@ -7,7 +7,7 @@ protobuf cannot express (patterns, lengths) is layered on by field name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal, cast
 
@@ -65,9 +65,19 @@ def _field_type(field: FieldDescriptor) -> Any:
         return response_model(field.message_type)
     bounds = _INTEGER_RANGES.get(field.type)
     if bounds is not None:
-        # Out of range is a 422 naming the field here, not a protobuf error later.
-        return Annotated[int, Field(ge=bounds[0], le=bounds[1])]
+        # Out of range is a 422 naming the field here, not a protobuf error later. A
+        # validator, not ge/le: constraints in the type would replace a rule's own bounds.
+        return Annotated[int, AfterValidator(_within(*bounds))]
     return _SCALARS[field.type]
+
+
+def _within(lowest: int, highest: int) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not lowest <= value <= highest:
+            raise ValueError(f"must be between {lowest} and {highest}")
+        return value
+
+    return check
 
 
 def response_model(message_type: type[Message] | Descriptor) -> type[BaseModel]:

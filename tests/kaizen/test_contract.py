@@ -119,3 +119,14 @@ def test_integers_out_of_their_proto_range_are_refused_by_the_models() -> None:
     assert limits(run_timeout_seconds=2**63 - 1).run_timeout_seconds == 2**63 - 1
     with pytest.raises(ValidationError, match="run_timeout_seconds"):
         limits(run_timeout_seconds=2**63)
+
+
+def test_a_rules_own_bounds_still_apply_beside_the_proto_range() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from api.schemas import ChangeWindowCreate
+
+    for minutes in (-(2**31) + 1, 0, 7 * 24 * 60 + 1):
+        with pytest.raises(ValidationError, match="duration_minutes"):
+            ChangeWindowCreate(scope="*", duration_minutes=minutes, reason="r")
