@@ -54,7 +54,15 @@ def _create_private(path: Path) -> None:
     """Create the database file 0600 (its directory 0700) before SQLite opens it: it holds
     key hashes and every run's record, and SQLite gives the -wal and -shm files its mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.exists():
+        # Never open and close a database SQLite may hold: closing any descriptor of the
+        # file drops every POSIX lock this process has on it, and another process could
+        # then delete the WAL under an engine already open here.
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process made it between the check and here
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
