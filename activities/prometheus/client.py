@@ -53,14 +53,14 @@ class PrometheusClient:
         self._timeout_seconds = timeout_seconds
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_seconds)
 
-    async def query(self, promql: str) -> list[Sample]:
-        """Evaluate ``promql`` now; a vector gives one sample per series, a scalar one sample."""
+    async def _post(self, path: str, promql: str, extra: dict[str, str]) -> dict[str, Any]:
+        """POST a query; its successful JSON body, or PrometheusQueryError saying why not."""
         try:
             # POST: a long PromQL expression does not fit every proxy's URL limit.
             reply = await self._http.post(
-                "/api/v1/query",
+                path,
                 # Prometheus abandons the evaluation when we stop waiting for it.
-                data={"query": promql, "timeout": str(self._timeout_seconds)},
+                data={"query": promql, "timeout": str(self._timeout_seconds), **extra},
             )
         except httpx.TimeoutException as error:
             raise PrometheusQueryError(
@@ -77,38 +77,22 @@ class PrometheusClient:
         body = _json_object(reply)
         if reply.status_code != 200 or body is None or body.get("status") != "success":
             raise _refusal(reply, body, promql)
+        return body
+
+    async def query(self, promql: str) -> list[Sample]:
+        """Evaluate ``promql`` now; a vector gives one sample per series, a scalar one sample."""
+        body = await self._post("/api/v1/query", promql, {})
         return _samples(body["data"], promql)
 
     async def query_range(
         self, promql: str, *, start: float, end: float, step_seconds: float
     ) -> list[RangeSeries]:
         """Evaluate ``promql`` over [start, end] (Unix seconds) every ``step_seconds``."""
-        try:
-            reply = await self._http.post(
-                "/api/v1/query_range",
-                data={
-                    "query": promql,
-                    "start": f"{start:.3f}",
-                    "end": f"{end:.3f}",
-                    "step": f"{step_seconds:g}",
-                    "timeout": str(self._timeout_seconds),
-                },
-            )
-        except httpx.TimeoutException as error:
-            raise PrometheusQueryError(
-                f"Prometheus at {self._base_url} gave no answer within {self._timeout_seconds}s",
-                error_type="timeout",
-                retryable=True,
-            ) from error
-        except httpx.TransportError as error:
-            raise PrometheusQueryError(
-                f"cannot reach Prometheus at {self._base_url}: {error!r}",
-                error_type="unavailable",
-                retryable=True,
-            ) from error
-        body = _json_object(reply)
-        if reply.status_code != 200 or body is None or body.get("status") != "success":
-            raise _refusal(reply, body, promql)
+        body = await self._post(
+            "/api/v1/query_range",
+            promql,
+            {"start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step_seconds:g}"},
+        )
         data = body["data"]
         if data.get("resultType") != "matrix":
             raise PrometheusQueryError(
