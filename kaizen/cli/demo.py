@@ -5,12 +5,15 @@ deploys the image tag the traffic table gives the chosen behaviour (or, with ``-
 annotation``, annotates the pod template). The traffic simulator makes the new pods
 misbehave, Prometheus' rules notice, Alertmanager tells Kaizen. ``heal-status`` shows the
 demo's Deployments, the alerts firing in Prometheus and the healing runs, in one place.
+``reset`` puts the demo back as the first ``kaizen up --kube local`` made it (a restart keeps
+it as it is): see :mod:`kaizen.stack.demo_reset` for what it restores and removes.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import urllib.error
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -194,7 +197,33 @@ def _clock(timestamp: str) -> str:
         return timestamp
 
 
-COMMANDS: Final = {"break": break_service, "heal-status": heal_status}
+def reset(args: argparse.Namespace, settings: Settings, _table: TrafficTable) -> int:
+    from kaizen.stack.demo_reset import KubeconfigRest, reset_demo
+
+    kubeconfig = settings.home / "kube" / "admin.kubeconfig"
+    start = "start it with `kaizen up --kube local`"
+    if not kubeconfig.exists():
+        sys.stderr.write(f"error: no local cluster under {kubeconfig.parent} ({start})\n")
+        return 1
+    kube = KubeconfigRest(kubeconfig)
+    try:
+        said = reset_demo(kube, timeout=args.timeout)
+    except urllib.error.HTTPError as error:
+        sys.stderr.write(f"error: the local cluster refused: {error.code} {error.reason}\n")
+        return 1
+    except urllib.error.URLError as error:
+        sys.stderr.write(f"error: no local cluster running at {kube.server} ({start}): {error}\n")
+        return 1
+    except TimeoutError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    for line in said:
+        _say(line)
+    _say("The demo is as `kaizen up --kube local` first made it.")
+    return 0
+
+
+COMMANDS: Final = {"break": break_service, "heal-status": heal_status, "reset": reset}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -205,7 +234,13 @@ def run(args: argparse.Namespace) -> int:
 def add_commands(commands: Any) -> None:
     """``kaizen demo …`` on the root parser's subcommands."""
     demo = commands.add_parser(
-        "demo", help="break a demo service and follow its healing (kaizen up --kube local)"
+        "demo",
+        help="break a demo service and follow its healing (kaizen up --kube local)",
+        description=(
+            "The local cluster's demo namespace and one namespace per environment file are "
+            "made once, by the first `kaizen up --kube local`; a restart keeps them as they "
+            "are (a healed scale-out, a promoted image). `kaizen demo reset` restores them."
+        ),
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -227,4 +262,18 @@ def add_commands(commands: Any) -> None:
     )
     sub.add_parser(
         "heal-status", parents=[common], help="the demo's Deployments, alerts and healing runs"
+    )
+    resetting = sub.add_parser(
+        "reset",
+        help="restore the demo's and environments' Deployments and the bot's rights",
+        description=(
+            "Through the local cluster's admin kubeconfig (KAIZEN_HOME/kube/): every demo "
+            "and environment Deployment back to its first image and replicas with no "
+            "pod-template annotations, the bot's RoleBindings and the kaizen-promoter role "
+            "restored, and a promotion's leftover <service>-canary Deployment (Kaizen's "
+            "canary labels only) removed. Nothing else is touched."
+        ),
+    )
+    resetting.add_argument(
+        "--timeout", type=float, default=90.0, help="seconds to wait for the rollout (90)"
     )

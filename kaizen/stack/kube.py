@@ -68,7 +68,13 @@ BOT_RULES: list[dict[str, list[str]]] = [
         "verbs": ["get", "list", "watch", "patch", "update"],
     },
     {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
-    {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create"]},
+    # What the RCA collector reads: the pods' logs and the namespace's events.
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+    {
+        "apiGroups": ["", "events.k8s.io"],
+        "resources": ["events"],
+        "verbs": ["create", "get", "list", "watch"],
+    },
 ]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
