@@ -162,7 +162,7 @@ def cmd_traffic(args: argparse.Namespace) -> int:
     new_client: Any = config.new_client_from_config  # untyped upstream
     return run(
         new_client(config_file=args.kubeconfig),
-        namespace=args.namespace,
+        namespaces=args.namespace or ["demo"],
         host=args.host,
         port=args.port,
         table_path=Path(args.table),
@@ -222,7 +222,9 @@ def parser() -> argparse.ArgumentParser:
         "traffic", help="serve simulated per-pod metrics for a namespace (kaizen up --kube local)"
     )
     traffic.add_argument("--kubeconfig", required=True, help="read-only access to the namespace")
-    traffic.add_argument("--namespace", default="demo")
+    traffic.add_argument(
+        "--namespace", action="append", help="a namespace to watch, repeatable (default: demo)"
+    )
     traffic.add_argument("--host", default="127.0.0.1")
     traffic.add_argument("--port", type=int, default=Settings().traffic_port)
     traffic.add_argument("--table", default=str(DEFAULT_TABLE), help="what each version does")

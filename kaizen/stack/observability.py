@@ -1,7 +1,8 @@
 """What `kaizen up --kube local` observes the demo with: traffic, Prometheus, Alertmanager.
 
 - the traffic simulator (``kaizen traffic``) serves per-pod metrics for the demo
-  namespace, following its Deployments through the Kubernetes API;
+  namespace and every promotion environment's (``environments/*.toml``), following their
+  Deployments through the Kubernetes API, so a canary is judged on its own pods' series;
 - Prometheus scrapes it and Kaizen's ``/metrics``, records the healing catalog's signals
   and fires the demo's alerts (``deploy/local/prometheus*.yml``); its TSDB is in
   ``KAIZEN_HOME/prometheus``;
@@ -22,6 +23,7 @@ from typing import Any, Final
 
 import yaml  # type: ignore[import-untyped]
 
+from kaizen.catalog.environments import load_environments
 from kaizen.settings import Settings
 from kaizen.stack import tools
 from kaizen.stack.alertmanager import (
@@ -69,6 +71,8 @@ class LocalObservability:
     alertmanager: AlertmanagerServer
     prometheus: PrometheusServer
     key_file: Path
+    namespaces: list[str]
+    """What the simulator watches: the demo's namespace, then the environments'."""
 
     @property
     def processes(self) -> list[ManagedProcess]:
@@ -83,7 +87,7 @@ class LocalObservability:
         self.simulator.wait_until(
             lambda: http_ok(f"{self.traffic_url}{HEALTH_PATH}"),
             timeout=START_TIMEOUT,
-            what="listing the demo namespace",
+            what=f"listing namespaces {', '.join(self.namespaces)}",
         )
         self.alertmanager.wait_ready(START_TIMEOUT)
         self.prometheus.wait_ready(START_TIMEOUT)
@@ -102,8 +106,18 @@ class LocalObservability:
             f"Alertmanager  {alertmanager}  (alerts {alertmanager}/api/v2/alerts, or `{amtool}`;"
             f" sends to Kaizen with the key in {self.key_file})",
             f"Traffic       {self.traffic_url}/metrics and {self.traffic_url}{CLUSTER_PATH}"
-            f" for namespace {DEMO_NAMESPACE} (behaviours: {DEFAULT_TABLE})",
+            f" for namespaces {', '.join(self.namespaces)} (behaviours: {DEFAULT_TABLE})",
         ]
+
+
+def watched_namespaces(settings: Settings) -> list[str]:
+    """The demo namespace, then each environment's (by order), once each."""
+    found = load_environments(settings.environments_directory).values()
+    namespaces = [DEMO_NAMESPACE]
+    for environment in sorted(found, key=lambda e: e.order):
+        if environment.namespace not in namespaces:
+            namespaces.append(environment.namespace)
+    return namespaces
 
 
 def local_observability(
@@ -118,12 +132,13 @@ def local_observability(
     api = f"{settings.api_host}:{settings.api_port}"
     traffic = f"127.0.0.1:{settings.traffic_port}"
     alertmanager_address = f"127.0.0.1:{settings.alertmanager_port}"
+    namespaces = watched_namespaces(settings)
     simulator = ManagedProcess(
         "traffic",
         [
             sys.executable, "-m", "kaizen.cli.main", "traffic",
             "--kubeconfig", str(kubeconfig),
-            "--namespace", DEMO_NAMESPACE,
+            *(arg for ns in namespaces for arg in ("--namespace", ns)),
             "--port", str(settings.traffic_port),
         ],
         logs / "traffic.log",
@@ -152,6 +167,7 @@ def local_observability(
     return LocalObservability(
         simulator=simulator,
         traffic_url=f"http://{traffic}",
+        namespaces=namespaces,
         alertmanager=alertmanager,
         prometheus=prometheus,
         key_file=key_file,

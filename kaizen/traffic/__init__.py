@@ -1,7 +1,8 @@
-"""The demo namespace's traffic, simulated: per-pod metrics that follow the live cluster.
+"""The local cluster's traffic, simulated: per-pod metrics that follow the live cluster.
 
 `kaizen up --kube local` runs :mod:`kaizen.traffic.server` as a child process. It watches
-the demo namespace's Deployments, ReplicaSets and Pods through the Kubernetes API
+the Deployments, ReplicaSets and Pods of the demo namespace and of every promotion
+environment's namespace through the Kubernetes API
 (:mod:`~kaizen.traffic.cluster`) and serves, for every pod, what a real app and
 kube-state-metrics would: request counts by status code, latency histograms, CPU and
 memory, restarts (:mod:`~kaizen.traffic.simulation`, :mod:`~kaizen.traffic.exposition`).

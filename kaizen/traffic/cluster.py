@@ -1,7 +1,10 @@
-"""The demo namespace as the Kubernetes API has it, kept current by list-and-watch.
+"""One namespace as the Kubernetes API has it, kept current by list-and-watch.
 
 One thread per kind (Deployments, ReplicaSets, Pods) lists once, then watches from that
 list's resource version; an expired version (410) or a dropped connection lists again.
+A namespace the identity may not read (403) counts as answered and empty, and is listed
+again every few seconds: the simulator serves what it may see, and picks the namespace
+up once a RoleBinding lets it.
 :meth:`ClusterWatch.snapshot` turns the objects into the simulator's views.
 """
 
@@ -27,6 +30,8 @@ KINDS: Final = ("deployments", "replicasets", "pods")
 WATCH_SECONDS: Final = 60
 """The API server ends each watch after this long; the next one resumes where it ended."""
 RETRY_SECONDS: Final = 1.0
+FORBIDDEN: Final = 403
+FORBIDDEN_RETRY_SECONDS: Final = 5.0
 
 
 class ClusterWatch:
@@ -41,7 +46,7 @@ class ClusterWatch:
             "pods": core.list_namespaced_pod,
         }
         self._objects: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
-        self._listed: set[str] = set()
+        self._answered: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -57,9 +62,9 @@ class ClusterWatch:
 
     @property
     def synced(self) -> bool:
-        """Every kind has been listed once."""
+        """Every kind has been listed (or refused) once."""
         with self._lock:
-            return self._listed == set(KINDS)
+            return self._answered == set(KINDS)
 
     def snapshot(self) -> ClusterView:
         with self._lock:
@@ -80,13 +85,24 @@ class ClusterWatch:
                 listing = list_objects(self.namespace)
                 with self._lock:
                     self._objects[kind] = {o.metadata.name: o for o in listing.items}
-                    self._listed.add(kind)
+                    self._answered.add(kind)
                 version = listing.metadata.resource_version
                 while not self._stopping.is_set():
                     version = self._watch(kind, list_objects, version)
             except _Relist:
                 continue
-            except (ApiException, HTTPError, OSError) as error:
+            except ApiException as error:
+                if error.status == FORBIDDEN:
+                    with self._lock:
+                        self._objects[kind] = {}
+                        self._answered.add(kind)
+                    log.warning("%s in %s: forbidden; listing again in %.0fs",
+                                kind, self.namespace, FORBIDDEN_RETRY_SECONDS)  # fmt: skip
+                    self._stopping.wait(FORBIDDEN_RETRY_SECONDS)
+                    continue
+                log.warning("%s: %s; listing again in %.0fs", kind, error, RETRY_SECONDS)
+                self._stopping.wait(RETRY_SECONDS)
+            except (HTTPError, OSError) as error:
                 log.warning("%s: %s; listing again in %.0fs", kind, error, RETRY_SECONDS)
                 self._stopping.wait(RETRY_SECONDS)
             except Exception:

@@ -39,8 +39,8 @@ class AppMetrics(Collector):
             "http_request_duration_seconds", "Time to serve an HTTP request.", labels=labels
         )
         sim = self._simulation
-        for name, now in sorted(sim.pods_now.items()):
-            counters = sim.counters.get(name)
+        for key, now in sorted(sim.pods_now.items()):
+            counters = sim.counters.get(key)
             if not now.serving or counters is None:
                 continue
             pod = now.pod
@@ -152,7 +152,7 @@ def _pods(sim: Simulation) -> Iterable[Metric]:
     cpu = CounterMetricFamily(
         "container_cpu_usage_seconds", "CPU time a container used.", labels=labels
     )
-    for name, now in sorted(sim.pods_now.items()):
+    for key, now in sorted(sim.pods_now.items()):
         pod, state = now.pod, now.state
         values = [pod.namespace, pod.name, pod.container]
         if pod.replicaset:
@@ -172,7 +172,7 @@ def _pods(sim: Simulation) -> Iterable[Metric]:
             requests.add_metric([*values, "cpu", "core"], pod.cpu_request_cores)
         if pod.memory_request_bytes is not None:
             requests.add_metric([*values, "memory", "byte"], pod.memory_request_bytes)
-        counters = sim.counters.get(name)
+        counters = sim.counters.get(key)
         if now.serving and counters is not None:
             memory.add_metric(values, now.memory_bytes)
             cpu.add_metric(values, counters.cpu_seconds)

@@ -1,4 +1,4 @@
-"""The traffic simulator's process: watch the namespace, advance the simulation, serve metrics.
+"""The traffic simulator's process: watch the namespaces, advance the simulation, serve metrics.
 
 ``/metrics`` has the apps' metrics, ``/metrics/kube-state`` the cluster's, and
 ``/healthz`` answers 200 once every kind has been listed (the launcher waits for it).
@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from kaizen.traffic.cluster import ClusterWatch
 from kaizen.traffic.exposition import AppMetrics, ClusterMetrics
-from kaizen.traffic.simulation import Simulation
+from kaizen.traffic.simulation import ClusterView, Simulation
 from kaizen.traffic.table import load_table
 
 log = logging.getLogger(__name__)
@@ -32,19 +32,33 @@ TICK_SECONDS: Final = 1.0
 
 
 class TrafficSimulator:
-    """The simulation of one namespace, advanced once a second and on every scrape."""
+    """The simulation of some namespaces, advanced once a second and on every scrape."""
 
-    def __init__(self, api_client: Any, namespace: str, table_path: Path) -> None:
-        self.cluster = ClusterWatch(api_client, namespace)
+    def __init__(self, api_client: Any, namespaces: Sequence[str], table_path: Path) -> None:
+        # One watch per namespace: the identity's rights are RoleBindings, namespace by namespace.
+        self.clusters = [ClusterWatch(api_client, namespace) for namespace in namespaces]
         self.simulation = Simulation(load_table(table_path), now=time.time())
         self._lock = threading.Lock()
         self._registries = {APP_PATH: CollectorRegistry(), CLUSTER_PATH: CollectorRegistry()}
         self._registries[APP_PATH].register(AppMetrics(self.simulation))
         self._registries[CLUSTER_PATH].register(ClusterMetrics(self.simulation))
 
+    @property
+    def synced(self) -> bool:
+        """Every namespace's every kind has been listed once."""
+        return all(watch.synced for watch in self.clusters)
+
+    def start(self) -> None:
+        for watch in self.clusters:
+            watch.start()
+
+    def stop(self) -> None:
+        for watch in self.clusters:
+            watch.stop()
+
     def tick(self) -> None:
         with self._lock:
-            self.simulation.observe(self.cluster.snapshot())
+            self.simulation.observe(merged(watch.snapshot() for watch in self.clusters))
             self.simulation.advance(time.time())
 
     def render(self, path: str) -> bytes | None:
@@ -56,6 +70,16 @@ class TrafficSimulator:
             return generate_latest(registry)
 
 
+def merged(views: Iterable[ClusterView]) -> ClusterView:
+    """One view of several namespaces' objects."""
+    listed = list(views)
+    return ClusterView(
+        pods=tuple(pod for view in listed for pod in view.pods),
+        replicasets=tuple(rs for view in listed for rs in view.replicasets),
+        deployments=tuple(d for view in listed for d in view.deployments),
+    )
+
+
 def serve(simulator: TrafficSimulator, host: str, port: int) -> ThreadingHTTPServer:
     """Serve the simulator's metrics from a thread of its own until ``shutdown()``."""
 
@@ -63,7 +87,7 @@ def serve(simulator: TrafficSimulator, host: str, port: int) -> ThreadingHTTPSer
         def do_GET(self) -> None:  # noqa: N802  (the stdlib's name)
             path = self.path.split("?", 1)[0]
             if path == HEALTH_PATH:
-                ok = simulator.cluster.synced
+                ok = simulator.synced
                 self._answer(200 if ok else 503, b"ok\n" if ok else b"listing\n", "text/plain")
                 return
             body = simulator.render(path)
@@ -91,24 +115,25 @@ def serve(simulator: TrafficSimulator, host: str, port: int) -> ThreadingHTTPSer
 def run(
     api_client: Any,
     *,
-    namespace: str,
+    namespaces: Sequence[str],
     host: str,
     port: int,
     table_path: Path,
     on_ready: Callable[[str], None] = log.info,
 ) -> int:
     """Run until SIGTERM or SIGINT."""
-    simulator = TrafficSimulator(api_client, namespace, table_path)
+    simulator = TrafficSimulator(api_client, namespaces, table_path)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda _signum, _frame: stop.set())
-    simulator.cluster.start()
+    simulator.start()
     server = serve(simulator, host, port)
-    on_ready(f"simulating traffic for namespace {namespace} at http://{host}:{port}{APP_PATH}")
+    watched = ", ".join(namespaces)
+    on_ready(f"simulating traffic for namespaces {watched} at http://{host}:{port}{APP_PATH}")
     try:
         while not stop.wait(TICK_SECONDS):
             simulator.tick()
     finally:
         server.shutdown()
-        simulator.cluster.stop()
+        simulator.stop()
     return 0

@@ -2,7 +2,8 @@
 
 :class:`ClusterView` is what the Kubernetes API says (pods, ReplicaSets, Deployments);
 :class:`Simulation` integrates, second by second, what each pod would have served: a
-Deployment's requests are split evenly over its serving pods, each pod answers them as
+Service's requests (those of one ``app`` label in a namespace, a canary's pods included)
+are split evenly over its serving pods, each pod answers them as
 its version's behaviour says, and a container's restart starts its counters afresh, as
 a restarted process does.
 """
@@ -23,6 +24,9 @@ STEP_SECONDS: Final = 1.0
 """Longest stretch integrated at once: a container's state may change between steps."""
 MAX_CATCH_UP_SECONDS: Final = 60.0
 """A stalled simulator (a suspended laptop) does not replay more than this."""
+
+PodKey = tuple[str, str]
+"""A pod's namespace and name."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,17 @@ class PodView:
     @property
     def version(self) -> str:
         return image_tag(self.image)
+
+    @property
+    def key(self) -> PodKey:
+        """Namespace and name: pod names repeat across the namespaces the simulator watches."""
+        return (self.namespace, self.name)
+
+    @property
+    def service(self) -> tuple[str, str]:
+        """The Service that sends it traffic: its namespace and ``app`` label (a canary's pods
+        carry the stable Deployment's, so they take their share of the same traffic)."""
+        return (self.namespace, self.app or self.workload)
 
 
 @dataclass(frozen=True)
@@ -110,15 +125,15 @@ class Simulation:
     def __init__(self, table: TrafficTable, *, now: float) -> None:
         self.table = table
         self.cluster = ClusterView()
-        self.counters: dict[str, PodCounters] = {}
-        self.pods_now: dict[str, PodNow] = {}
+        self.counters: dict[PodKey, PodCounters] = {}
+        self.pods_now: dict[PodKey, PodNow] = {}
         self._time = now
 
     def observe(self, cluster: ClusterView) -> None:
         """Take the cluster as it is now; pods that are gone lose their counters."""
         self.cluster = cluster
-        names = {pod.name for pod in cluster.pods}
-        for gone in set(self.counters) - names:
+        keys = {pod.key for pod in cluster.pods}
+        for gone in set(self.counters) - keys:
             del self.counters[gone]
         self.pods_now = self._at(self._time)
 
@@ -133,11 +148,11 @@ class Simulation:
         self.pods_now = self._at(self._time)
 
     def _step(self, middle: float, seconds: float) -> None:
-        for name, now in self._at(middle).items():
-            counters = self.counters.get(name)
+        for key, now in self._at(middle).items():
+            counters = self.counters.get(key)
             if counters is None or counters.restarts != now.state.restarts:
                 # A restarted container is a new process: its counters start from zero.
-                counters = self.counters[name] = PodCounters(restarts=now.state.restarts)
+                counters = self.counters[key] = PodCounters(restarts=now.state.restarts)
             if not now.serving:
                 continue
             counters.cpu_seconds += now.cpu_cores * seconds
@@ -149,22 +164,22 @@ class Simulation:
                 counters.buckets[index] += served * now.latency.share_below(bound)
             counters.duration_sum += served * now.latency.mean
 
-    def _at(self, at: float) -> dict[str, PodNow]:
-        """Every pod's state at ``at``, its share of its Deployment's traffic included."""
+    def _at(self, at: float) -> dict[PodKey, PodNow]:
+        """Every pod's state at ``at``, its share of its Service's traffic included."""
         load = self.table.load
-        states: dict[str, tuple[PodView, Behaviour, Lifecycle]] = {}
-        serving: dict[str, list[str]] = defaultdict(list)
+        states: dict[PodKey, tuple[PodView, Behaviour, Lifecycle]] = {}
+        serving: dict[tuple[str, str], list[PodKey]] = defaultdict(list)
         for pod in self.cluster.pods:
             behaviour = self.table.behaviour_for(pod.version, pod.annotations)
             state = lifecycle(behaviour, at - pod.started_at)
-            states[pod.name] = (pod, behaviour, state)
+            states[pod.key] = (pod, behaviour, state)
             if pod.running and state.running:
-                serving[pod.workload].append(pod.name)
-        result: dict[str, PodNow] = {}
-        for name, (pod, behaviour, state) in states.items():
-            is_serving = name in serving[pod.workload]
+                serving[pod.service].append(pod.key)
+        result: dict[PodKey, PodNow] = {}
+        for key, (pod, behaviour, state) in states.items():
+            is_serving = key in serving[pod.service]
             rps = (
-                self.table.requests_per_second(pod.workload) / len(serving[pod.workload])
+                self.table.requests_per_second(pod.service[1]) / len(serving[pod.service])
                 if is_serving
                 else 0.0
             )
@@ -173,7 +188,7 @@ class Simulation:
             cpu = load.idle_cpu_cores + rps * load.cpu_seconds_per_request
             base = Latency(behaviour.latency_median_seconds, behaviour.latency_p95_seconds)
             memory = memory_ratio(behaviour, load.memory_at_rest_ratio, state)
-            result[name] = PodNow(
+            result[key] = PodNow(
                 pod=pod,
                 behaviour=behaviour,
                 state=state,

@@ -54,7 +54,8 @@ class Behaviour(_Strict):
 
 class Service(_Strict):
     requests_per_second: float = Field(ge=0)
-    """Requests the Deployment receives in total, split evenly over its serving pods."""
+    """Requests the Service (an ``app`` label in a namespace) receives in total, split
+    evenly over its serving pods: a canary's pods carry the app label and take a share."""
 
 
 class Load(_Strict):

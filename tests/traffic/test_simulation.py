@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kaizen.traffic.cluster import pod_view
 from kaizen.traffic.exposition import AppMetrics, ClusterMetrics
 from kaizen.traffic.lifecycle import Latency, lifecycle
+from kaizen.traffic.server import merged
 from kaizen.traffic.simulation import BUCKETS, ClusterView, PodView, Simulation
 from kaizen.traffic.table import load_table
 
@@ -28,16 +29,24 @@ MiB = 1024 * 1024
 TABLE = load_table()
 
 
-def pod(name: str, tag: str = "1.0.0", *, started: float = T0, running: bool = True) -> PodView:
-    workload = name.split("-")[0]
+def pod(
+    name: str,
+    tag: str = "1.0.0",
+    *,
+    started: float = T0,
+    running: bool = True,
+    namespace: str = "demo",
+    workload: str = "",
+) -> PodView:
+    app = name.split("-")[0]
     return PodView(
-        namespace="demo",
+        namespace=namespace,
         name=name,
-        workload=workload,
+        workload=workload or app,
         replicaset=name.rsplit("-", 1)[0],
-        app=workload,
-        container=workload,
-        image=f"registry.local/demo/{workload}:{tag}",
+        app=app,
+        container=app,
+        image=f"registry.local/demo/{app}:{tag}",
         annotations={},
         started_at=started,
         running=running,
@@ -47,11 +56,11 @@ def pod(name: str, tag: str = "1.0.0", *, started: float = T0, running: bool = T
 
 
 def served(sim: Simulation, name: str) -> float:
-    return sum(sim.counters[name].requests.values())
+    return sum(sim.counters["demo", name].requests.values())
 
 
 def error_ratio(sim: Simulation, name: str) -> float:
-    requests = sim.counters[name].requests
+    requests = sim.counters["demo", name].requests
     return requests["500"] / sum(requests.values())
 
 
@@ -72,17 +81,40 @@ def test_a_deployments_traffic_is_split_over_its_pods_and_scaling_lowers_each_sh
     sim.observe(ClusterView(pods=(pod("web-a1-x"), pod("web-a1-y"))))
     sim.advance(T0 + 10)
     assert math.isclose(served(sim, "web-a1-x"), 150)  # 30 req/s over 2 pods, 10 s
-    assert math.isclose(sim.pods_now["web-a1-x"].requests_per_second, 15)
+    assert math.isclose(sim.pods_now["demo", "web-a1-x"].requests_per_second, 15)
 
     sim.observe(ClusterView(pods=(pod("web-a1-x"), pod("web-a1-y"), pod("web-a1-z"))))
     sim.advance(T0 + 20)
     assert math.isclose(served(sim, "web-a1-x"), 250)  # then 30 over 3
     assert math.isclose(served(sim, "web-a1-z"), 100)
-    busy = sim.pods_now["web-a1-x"].cpu_cores
+    busy = sim.pods_now["demo", "web-a1-x"].cpu_cores
     sim.observe(ClusterView(pods=(pod("web-a1-x"),)))
     sim.advance(T0 + 30)
-    assert sim.pods_now["web-a1-x"].cpu_cores > busy  # one pod takes it all
-    assert set(sim.counters) == {"web-a1-x"}  # a pod that is gone has no series
+    assert sim.pods_now["demo", "web-a1-x"].cpu_cores > busy  # one pod takes it all
+    assert set(sim.counters) == {("demo", "web-a1-x")}  # a pod that is gone has no series
+
+
+def test_namespaces_are_apart_and_a_canary_takes_its_share_of_its_services_traffic() -> None:
+    sim = Simulation(TABLE, now=T0)
+    staging = [
+        pod("web-a1-x", namespace="staging"),
+        pod("web-a1-y", namespace="staging"),
+        pod("web-canary-b2-x", "2.0-bad", namespace="staging", workload="web-canary"),
+    ]
+    # Same pod name in two namespaces: two pods, each with its own counters.
+    sim.observe(merged([ClusterView(pods=(pod("web-a1-x"),)), ClusterView(pods=tuple(staging))]))
+    sim.advance(T0 + 10)
+    assert math.isclose(served(sim, "web-a1-x"), 300)  # demo's web: 30 req/s, one pod
+    staged = {name: sum(c.requests.values()) for (ns, name), c in sim.counters.items()
+              if ns == "staging"}  # fmt: skip
+    # Staging's web Service sends its 30 req/s over stable and canary pods alike.
+    assert all(math.isclose(n, 100) for n in staged.values()) and len(staged) == 3
+    canary = sim.counters["staging", "web-canary-b2-x"].requests
+    assert math.isclose(canary["500"] / sum(canary.values()), 0.2)
+    pods = {
+        (labels["namespace"], labels["pod"]) for labels, _ in metrics(sim)["http_requests_total"]
+    }
+    assert ("staging", "web-canary-b2-x") in pods and ("demo", "web-a1-x") in pods
 
 
 def test_a_new_version_brings_its_behaviour_and_a_rollback_takes_it_away() -> None:
@@ -115,7 +147,7 @@ def test_a_crash_looping_container_restarts_after_the_kubelets_back_off() -> Non
     sim = Simulation(TABLE, now=T0)
     sim.observe(ClusterView(pods=(pod("web-c3-x", "2.0-crash"), pod("web-a1-y"))))
     sim.advance(T0 + 10)  # the crashing pod waits in CrashLoopBackOff: the other serves all
-    assert sim.pods_now["web-a1-y"].requests_per_second == 30
+    assert sim.pods_now["demo", "web-a1-y"].requests_per_second == 30
     seen = metrics(sim)
     assert {labels["pod"] for labels, _ in seen["http_requests_total"]} == {"web-a1-y"}
     assert seen["kube_pod_container_status_waiting_reason"] == [
@@ -123,7 +155,7 @@ def test_a_crash_looping_container_restarts_after_the_kubelets_back_off() -> Non
          1.0)
     ]  # fmt: skip
     sim.advance(T0 + 20)  # restarted: a new process, counting from zero
-    assert sim.counters["web-c3-x"].restarts == 1
+    assert sim.counters["demo", "web-c3-x"].restarts == 1
     assert math.isclose(served(sim, "web-c3-x"), 15 * 4)  # 4 s since its restart at 16 s
     restarts = metrics(sim)["kube_pod_container_status_restarts_total"]
     assert {labels["pod"]: value for labels, value in restarts} == {
@@ -136,10 +168,10 @@ def test_a_leak_climbs_to_the_memory_limit_then_is_oomkilled() -> None:
     sim = Simulation(TABLE, now=T0)
     sim.observe(ClusterView(pods=(pod("web-d4-x", "2.0-leak"),)))
     sim.advance(T0 + 30)
-    half = sim.pods_now["web-d4-x"].memory_bytes / (128 * MiB)
+    half = sim.pods_now["demo", "web-d4-x"].memory_bytes / (128 * MiB)
     assert math.isclose(half, 0.45 + 0.55 / 2)
     sim.advance(T0 + 59)
-    assert sim.pods_now["web-d4-x"].memory_bytes / (128 * MiB) > 0.95
+    assert sim.pods_now["demo", "web-d4-x"].memory_bytes / (128 * MiB) > 0.95
     sim.advance(T0 + 61)
     seen = metrics(sim)
     assert seen["kube_pod_container_status_last_terminated_reason"][0][0]["reason"] == "OOMKilled"
@@ -153,7 +185,7 @@ def test_latency_histograms_give_the_behaviours_percentiles() -> None:
     sim = Simulation(TABLE, now=T0)
     sim.observe(ClusterView(pods=(pod("web-e5-x", "2.0-slow"),)))
     sim.advance(T0 + 10)
-    buckets = sim.counters["web-e5-x"].buckets
+    buckets = sim.counters["demo", "web-e5-x"].buckets
     total = buckets[-1]
     assert math.isclose(total, served(sim, "web-e5-x"))
     below_1s = buckets[BUCKETS.index(1.0)] / total
