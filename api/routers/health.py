@@ -15,6 +15,7 @@ from activities.opa.modes import MODES_DATA_PATH
 from api.deps import SettingsDep
 from api.schedules.metrics import SCHEDULE_COUNTERS
 from api.temporal_connection import TemporalConnection, TemporalUnavailable
+from kaizen.stack.stack_status import children_down, status_path
 
 router = APIRouter(tags=["health"])
 
@@ -27,13 +28,19 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
-    """Temporal, OPA and the database all answer; 503 names the ones that do not."""
+    """Temporal, OPA and the database all answer, and no child of ``kaizen up`` is being
+    restarted; 503 names the ones that are not ready."""
     checks = await asyncio.gather(
         _check_temporal(request.app.state.temporal),
         _check_opa(settings.opa_base_url, settings.opa_token),
         asyncio.to_thread(_check_database, request.app.state.engine),
     )
     results = dict(zip(("temporal", "opa", "database"), checks, strict=True))
+    # Under `kaizen up` only: a worker pool or fleet node being restarted is invisible to
+    # the checks above. One small file read, so the probe stays cheap.
+    down = children_down(status_path(settings.home.resolve()))
+    if down is not None:
+        results["stack"] = f"error: {'; '.join(down)}" if down else "ok"
     ready = all(r == "ok" for r in results.values())
     return JSONResponse(
         status_code=status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -319,10 +319,19 @@ class LocalKubeControlPlane:
         p.start()
         self._procs.append(p)
         log.debug("started %s pid %d", name, p.pid)
+        self.record_pids()
+        return p
+
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """The control plane's processes in start order (``kaizen up`` supervises them)."""
+        return list(self._procs)
+
+    def record_pids(self) -> None:
+        """Write the pid file _reap_stale reads; again after a supervisor restarted one."""
         self._pid_file.write_text(
             json.dumps({q.name: {"pid": q.pid, "exe": q.command[0]} for q in self._procs})
         )
-        return p
 
     @property
     def _pid_file(self) -> Path:

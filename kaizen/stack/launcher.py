@@ -29,8 +29,17 @@ from kaizen.stack.kube_demo import DEMO_DEPLOYMENTS, DEMO_NAMESPACE, create_demo
 from kaizen.stack.observability import LocalObservability, local_observability
 from kaizen.stack.opa_fleet import start_local_fleet
 from kaizen.stack.opa_server import TOKEN_ENV, OpaServer
-from kaizen.stack.processes import ManagedProcess, StackError, http_ok, require_free_ports
+from kaizen.stack.processes import (
+    ManagedProcess,
+    StackError,
+    http_ok,
+    port_answers,
+    require_free_ports,
+)
+from kaizen.stack.stack_status import status_path
+from kaizen.stack.supervisor import ChildGaveUp, SupervisedChild, Supervisor
 from kaizen.stack.temporal_server import TemporalDevServer
+from kaizen.traffic.server import HEALTH_PATH
 
 Say = Callable[[str], None]
 
@@ -96,6 +105,8 @@ class Stack:
     kube: LocalKubeControlPlane | None = None
     observability: LocalObservability | None = None
     children: list[ManagedProcess] = field(default_factory=list)
+    watched: list[SupervisedChild] = field(default_factory=list)
+    """Every child with how to tell it serves again and which ports it binds."""
 
     def start(self) -> None:
         settings = self.settings
@@ -133,6 +144,13 @@ class Stack:
             namespace=settings.temporal_namespace,
         )
         self.temporal.start()
+        host, port = settings.temporal_host, settings.temporal_port
+        self._watch(
+            self.temporal.process,
+            ready=lambda: port_answers(host, port),
+            ports=[("Temporal gRPC", host, port),
+                   ("Temporal Web UI", host, settings.temporal_ui_port)],
+        )  # fmt: skip
         self.opa = OpaServer(
             opa_bin,
             port=settings.opa_port,
@@ -141,6 +159,12 @@ class Stack:
             token=settings.opa_token,
         )
         self.opa.start()
+        opa = self.opa
+        self._watch(
+            opa.process,
+            ready=lambda: http_ok(f"{opa.url}/health"),
+            ports=[("OPA", "127.0.0.1", settings.opa_port)],
+        )
         key_path = ensure_admin_key(settings)
 
         env = child_environment(settings)
@@ -160,10 +184,25 @@ class Stack:
         for child in (workers, api):
             child.start()
             self.children.append(child)
+        self._watch(workers)
         api_health = f"http://{settings.api_host}:{settings.api_port}/healthz"
         api.wait_until(lambda: http_ok(api_health), timeout=60, what="answering /healthz")
+        self._watch(
+            api,
+            ready=lambda: http_ok(api_health),
+            ports=[("API", settings.api_host, settings.api_port)],
+        )
         fleet = start_local_fleet(settings, opa_bin, home)  # long-polls the API
         self.children.extend(fleet.processes)
+        for node in fleet.nodes:
+            self._watch(
+                node.process,
+                ready=lambda node=node: http_ok(f"{node.url}/health"),  # type: ignore[misc]
+                ports=[(f"OPA node {node.name}", "127.0.0.1", node.port)],
+                after_start=lambda node=node: write_private(  # type: ignore[misc]
+                    node.pid_path, f"{node.process.pid}\n"
+                ),
+            )
 
         ui = f"http://{settings.temporal_host}:{settings.temporal_ui_port}"
         self.say(f"Temporal      {settings.temporal_target}  (Web UI {ui})")
@@ -186,6 +225,9 @@ class Stack:
         self.say("starting the local Kubernetes control plane (first start builds it)...")
         self.kube, kubeconfig = start_local_kube(home)
         env["KAIZEN_KUBECONFIG"] = str(kubeconfig)
+        for process in self.kube.processes:
+            # Each keeps its ports and state directory; the pid file follows the restarts.
+            self._watch(process, after_start=self.kube.record_pids)
         return (
             f"local API server {self.kube.server}; namespace {DEMO_NAMESPACE} with "
             f"{', '.join(DEMO_DEPLOYMENTS)}; kubeconfig {kubeconfig} "
@@ -217,6 +259,34 @@ class Stack:
         self.children.extend(self.observability.processes)
         self.observability.start()
         env["KAIZEN_PROMETHEUS_URL"] = self.observability.prometheus.url
+        seen = self.observability
+        settings = self.settings
+        self._watch(
+            seen.simulator,
+            ready=lambda: http_ok(f"{seen.traffic_url}{HEALTH_PATH}"),
+            ports=[("traffic simulator", "127.0.0.1", settings.traffic_port)],
+        )
+        for server, what, port in (
+            (seen.alertmanager, "Alertmanager", settings.alertmanager_port),
+            (seen.prometheus, "Prometheus", settings.prometheus_port),
+        ):
+            self._watch(
+                server.process,
+                ready=lambda url=server.url: http_ok(f"{url}/-/ready"),  # type: ignore[misc]
+                ports=[(what, "127.0.0.1", port)],
+            )
+
+    def _watch(
+        self,
+        process: ManagedProcess,
+        *,
+        ready: Callable[[], bool] | None = None,
+        ports: list[tuple[str, str, int]] | None = None,
+        after_start: Callable[[], None] | None = None,
+    ) -> None:
+        self.watched.append(
+            SupervisedChild(process, ready=ready, ports=ports or [], after_start=after_start)
+        )
 
     def _tool(self, tool: tools.Tool, tools_dir: Path) -> Path:
         found = tools.locate(tool, tools_dir)
@@ -224,12 +294,6 @@ class Stack:
             self.say(f"building {tool.name} {tool.version} (first start only)...")
             found = tools.install(tool, tools_dir)
         return found
-
-    def dead_child(self) -> ManagedProcess | None:
-        for process in (*self.children, *(s.process for s in self._servers())):
-            if process.process is not None and not process.running:
-                return process
-        return None
 
     def _servers(self) -> list[TemporalDevServer | OpaServer]:
         return [s for s in (self.temporal, self.opa) if s is not None]
@@ -256,20 +320,29 @@ def up(settings: Settings, say: Say, kube_mode: str | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    status_file = status_path(settings.home.resolve())
+    gave_up = False
     try:
         stack.start()
-        while not stop.wait(0.5):
-            dead = stack.dead_child()
-            if dead is not None:
-                say(f"error: {dead.name} exited unexpectedly: {dead.log_tail()}")
-                return 1
+        supervisor = Supervisor(say, status_file)
+        for child in stack.watched:
+            supervisor.watch(child)
+        # Also while a child is in its backoff: tend() never sleeps, so Ctrl-C is seen here.
+        while not stop.wait(0.2):
+            supervisor.tend()
         say("stopping...")
         return 0
+    except ChildGaveUp as error:
+        gave_up = True  # its status file stays, saying which child and how often it died
+        say(f"error: {error}")
+        return 1
     except StackError as error:
         say(f"error: {error}")
         return 1
     finally:
         stack.stop()
+        if not gave_up:
+            status_file.unlink(missing_ok=True)
 
 
 def slack_line(settings: Settings) -> str:

@@ -131,6 +131,20 @@ class ManagedProcess:
         _signal_group(self.process.pid, signal.SIGKILL)
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL what is left of a child's process group (the child itself has exited)."""
+    _signal_group(pid, signal.SIGKILL)
+
+
+def port_answers(host: str, port: int) -> bool:
+    """True when something accepts TCP connections on ``host:port`` within a second."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)
