@@ -3,8 +3,9 @@
 Only the model cannot run here: production's own ``openai`` client talks to it through
 ``base_url``. Its answers are scripted by mode: ``valid`` (claims citing ids taken from the
 evidence in the request), ``uncited`` (one claim citing nothing, one citing an id that does
-not exist, one good), ``garbage`` (not JSON) and ``slow`` (answers after ``delay`` seconds).
-Every request is recorded.
+not exist, one good), ``garbage`` (not JSON), ``slow`` (answers after ``delay`` seconds),
+and ``garbage_once`` / ``unknown_once`` (that answer first, a valid one when asked again
+with the validator's errors). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
-Mode = Literal["valid", "uncited", "garbage", "slow"]
+Mode = Literal["valid", "uncited", "garbage", "slow", "garbage_once", "unknown_once"]
 
 
 class FakeLlm:
@@ -44,11 +45,12 @@ class FakeLlm:
         self._server.server_close()
 
     def answer(self, request: dict[str, Any]) -> str:
-        asked = json.loads(request["messages"][-1]["content"])
+        asked = json.loads(request["messages"][1]["content"])
+        retried = len(request["messages"]) > 2
         ids = [e["id"] for e in asked["evidence"]]
         changes = [e["id"] for e in asked["evidence"] if e["kind"] == "change"] or ids[:1]
         metrics = [e["id"] for e in asked["evidence"] if e["kind"] == "metric"] or ids[:1]
-        if self.mode == "garbage":
+        if self.mode == "garbage" or (self.mode == "garbage_once" and not retried):
             return "I think it was probably DNS."
         claims = [
             {"text": "The image change preceded the errors.", "type": "causal",
@@ -56,6 +58,8 @@ class FakeLlm:
             {"text": "The error ratio rose after onset.", "type": "observation",
              "evidence_ids": metrics[:1]},
         ]  # fmt: skip
+        if self.mode == "unknown_once" and not retried:
+            claims[0]["evidence_ids"] = ["chg-made-up"]
         if self.mode == "uncited":
             claims += [
                 {"text": "It was caused by a bad cache.", "type": "causal", "evidence_ids": []},

@@ -1,27 +1,36 @@
 """The LLM analyzer: the same evidence (ids and summaries) and the deterministic ranking go
 to the model, which answers in a JSON schema; code, not the prompt, decides what stands.
 
-The validator marks every claim that cites no evidence, or an id the evidence does not
-have, as unsupported (kept, struck through, and listed with the reason). The model may
-not turn an undetermined analysis into a cause. A timeout, an error, an answer that is
-not the schema, or one with no supported claim falls back to the deterministic draft,
-and says why. Tokens, latency and cost are recorded on the document either way.
+Secrets-looking values in the evidence are replaced before anything is sent
+(activities/llm/redact.py). The validator marks every claim that cites no evidence, or an
+id the evidence does not have, as unsupported. An answer that is not the schema, or that
+the validator flags, is sent back once with the errors, and the second answer is judged
+as it is: flagged claims are kept, struck through and listed with the reason. The model
+may not turn an undetermined analysis into a cause. A timeout, an error, an answer that
+is still not the schema, or one with no supported claim falls back to the deterministic
+draft, and says why. Tokens, latency and cost of every attempt are recorded either way.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any, Final
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 from activities.llm.client import ModelConfig
+from activities.llm.redact import redact
 from activities.rca.draft import CAUSAL, SECTION_KEYS, check_claims
-from kaizen.v1.rca_pb2 import AnalysisRequest, Claim, LlmUsage, RcaDocument
+from kaizen.v1.rca_pb2 import AnalysisRequest, Claim, LlmAttempt, LlmUsage, RcaDocument
 
-PROMPT_VERSION: Final = "rca-1"
+PROMPT_VERSION: Final = "rca-2"
+ATTEMPTS: Final = 2
+"""The first answer and one retry with the validator's errors; then what stands stands."""
+MAX_PROBLEMS: Final = 10
 MAX_EVIDENCE: Final = 150
 CLAIM_TYPES: Final = ("observation", "inference", "causal")
 SYSTEM: Final = (
@@ -65,13 +74,28 @@ SCHEMA: Final[dict[str, Any]] = {
 }
 
 
+RETRY: Final = (
+    "Your answer was not accepted: {problems}. Answer again in the same JSON schema. "
+    "Cite only ids from the evidence given; leave out a claim you cannot cite."
+)
+
+
 class InvalidAnswer(ValueError):
     """The model's answer is not the schema."""
 
 
-def prompt(asked: AnalysisRequest) -> str:
+def prompt(asked: AnalysisRequest) -> tuple[str, int]:
+    """The user message, and how many secrets-looking values were taken out of it."""
     baseline = asked.baseline
-    return json.dumps(
+    redactions = 0
+
+    def summary(text: str) -> str:
+        nonlocal redactions
+        cleaned, found = redact(text[:300])
+        redactions += found
+        return cleaned
+
+    content = json.dumps(
         {
             "incident": {
                 "service": asked.request.service,
@@ -79,7 +103,7 @@ def prompt(asked: AnalysisRequest) -> str:
                 "onset": baseline.onset.ToJsonString() if baseline.onset.seconds else None,
             },
             "evidence": [
-                {"id": e.id, "kind": e.kind, "source": e.source, "summary": e.summary[:300]}
+                {"id": e.id, "kind": e.kind, "source": e.source, "summary": summary(e.summary)}
                 for e in baseline.evidence[:MAX_EVIDENCE]
             ],
             "deterministic_ranking": [
@@ -97,6 +121,7 @@ def prompt(asked: AnalysisRequest) -> str:
         },
         separators=(",", ":"),
     )
+    return content, redactions
 
 
 def parse(content: str) -> dict[str, Any]:
@@ -124,6 +149,24 @@ def parse(content: str) -> dict[str, Any]:
     return answer
 
 
+def problems(answer: dict[str, Any], asked: AnalysisRequest) -> list[str]:
+    """What the validator would flag in ``answer`` (empty: nothing), for the retry prompt."""
+    known = {e.id for e in asked.baseline.evidence}
+    found: list[str] = []
+    for section in answer["sections"]:
+        for raw in section["claims"]:
+            claim = Claim(
+                text=raw["text"], type=raw["type"],
+                evidence_ids=[str(i) for i in raw.get("evidence_ids", [])],
+            )  # fmt: skip
+            validate(claim, known)
+            if claim.unsupported:
+                found.append(f"claim {claim.text[:80]!r} {claim.flag}")
+    if asked.baseline.undetermined and not answer.get("undetermined", True):
+        found.append("the evidence does not single out a cause: keep undetermined true")
+    return found
+
+
 def validate(claim: Claim, known: set[str]) -> None:
     """Flag a claim that cites nothing (unless a plain inference), or an unknown id."""
     unknown = [i for i in claim.evidence_ids if i not in known]
@@ -132,6 +175,13 @@ def validate(claim: Claim, known: set[str]) -> None:
         claim.unsupported, claim.flag = True, f"cites unknown id {', '.join(unknown)}"
     elif not claim.evidence_ids and needs_citation:
         claim.unsupported, claim.flag = True, "cites no evidence"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The model could not be asked (a timeout, an error): why."""
+
+    reason: str
 
 
 class LlmRcaDrafter:
@@ -147,14 +197,44 @@ class LlmRcaDrafter:
             prompt_version=PROMPT_VERSION,
         )  # fmt: skip
         started = time.monotonic()
+        content, usage.redacted = prompt(asked)
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": content},
+        ]
+        problem = ""
+        for _ in range(ATTEMPTS):
+            attempt = usage.attempts.add()
+            answered = await self._ask(messages, usage, attempt)
+            if isinstance(answered, Failure):
+                return self._fallback(asked, usage, started, answered.reason)
+            try:
+                answer = parse(answered)
+            except InvalidAnswer as error:
+                problem = attempt.problem = f"invalid output: {error}"
+            else:
+                found = problems(answer, asked)
+                if not found or len(usage.attempts) == ATTEMPTS:
+                    attempt.problem = "; ".join(found[:MAX_PROBLEMS])
+                    return self._document(asked, answer, usage, started)
+                problem = attempt.problem = "; ".join(found[:MAX_PROBLEMS])
+            # Once more, with what was wrong: the model sees its answer and the errors.
+            messages += [
+                {"role": "assistant", "content": answered[:20000]},
+                {"role": "user", "content": RETRY.format(problems=problem)},
+            ]
+        return self._fallback(asked, usage, started, f"{problem} (after a retry)")
+
+    async def _ask(
+        self, messages: list[ChatCompletionMessageParam], usage: LlmUsage, attempt: LlmAttempt
+    ) -> str | Failure:
+        """One call: the answer's text, or why there is none. Tokens add to ``usage``."""
+        began = time.monotonic()
         try:
             response = await self._client.chat.completions.create(
                 model=self._config.model,
                 temperature=0,
-                messages=[
-                    {"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": prompt(asked)},
-                ],
+                messages=messages,
                 response_format={
                     "type": "json_schema",
                     "json_schema": {"name": "rca_draft", "strict": True, "schema": SCHEMA},
@@ -162,22 +242,22 @@ class LlmRcaDrafter:
                 timeout=self._config.timeout_seconds,
             )
         except openai.APITimeoutError:
-            return self._fallback(
-                asked, usage, started, f"timeout after {self._config.timeout_seconds:g}s"
-            )
+            attempt.problem = f"timeout after {self._config.timeout_seconds:g}s"
+            return Failure(attempt.problem)
         except openai.APIError as error:
-            return self._fallback(asked, usage, started, f"error: {type(error).__name__}: {error}")
+            attempt.problem = f"error: {type(error).__name__}: {error}"
+            return Failure(attempt.problem)
+        finally:
+            attempt.latency_ms = int((time.monotonic() - began) * 1000)
         if response.usage is not None:
-            usage.prompt_tokens = response.usage.prompt_tokens
-            usage.completion_tokens = response.usage.completion_tokens
-            usage.total_tokens = response.usage.total_tokens
+            attempt.prompt_tokens = response.usage.prompt_tokens
+            attempt.completion_tokens = response.usage.completion_tokens
+            attempt.total_tokens = response.usage.total_tokens
+            usage.prompt_tokens += attempt.prompt_tokens
+            usage.completion_tokens += attempt.completion_tokens
+            usage.total_tokens += attempt.total_tokens
             usage.cost_usd = round(usage.total_tokens / 1000 * self._config.cost_per_1k_tokens, 6)
-        content = response.choices[0].message.content if response.choices else None
-        try:
-            answer = parse(content or "")
-        except InvalidAnswer as error:
-            return self._fallback(asked, usage, started, f"invalid output: {error}")
-        return self._document(asked, answer, usage, started)
+        return (response.choices[0].message.content if response.choices else None) or ""
 
     def _document(
         self, asked: AnalysisRequest, answer: dict[str, Any], usage: LlmUsage, started: float

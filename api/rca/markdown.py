@@ -31,6 +31,11 @@ def render(document: RcaDocument, review: RcaReview | None = None) -> str:
         f"- **Incident:** `{document.incident_key}`",
         f"- **Analyzer:** {document.analyzer} {document.analyzer_version}"
         + (f" · LLM: {document.llm.verdict}" if document.llm.verdict else "")
+        + (
+            f" ({len(document.llm.attempts)} attempts, {document.llm.total_tokens} tokens)"
+            if len(document.llm.attempts) > 1
+            else ""
+        )
         + f" · evidence `{document.bundle_hash}`",
         f"- **Claims:** {document.claims}, unsupported: {document.unsupported_claims}",
     ]

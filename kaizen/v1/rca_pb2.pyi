@@ -304,7 +304,7 @@ class SimilarIncident(_message.Message):
     def __init__(self, rca_id: _Optional[str] = ..., title: _Optional[str] = ..., service: _Optional[str] = ..., category: _Optional[str] = ..., score: _Optional[float] = ..., matched_terms: _Optional[_Iterable[str]] = ..., status: _Optional[str] = ...) -> None: ...
 
 class LlmUsage(_message.Message):
-    __slots__ = ("model", "base_url_host", "prompt_version", "prompt_tokens", "completion_tokens", "total_tokens", "latency_ms", "verdict", "fallback_reason", "cost_usd", "rejected")
+    __slots__ = ("model", "base_url_host", "prompt_version", "prompt_tokens", "completion_tokens", "total_tokens", "latency_ms", "verdict", "fallback_reason", "cost_usd", "rejected", "attempts", "redacted")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     BASE_URL_HOST_FIELD_NUMBER: _ClassVar[int]
     PROMPT_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -316,6 +316,8 @@ class LlmUsage(_message.Message):
     FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
     COST_USD_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_FIELD_NUMBER: _ClassVar[int]
     model: str
     base_url_host: str
     prompt_version: str
@@ -327,7 +329,23 @@ class LlmUsage(_message.Message):
     fallback_reason: str
     cost_usd: float
     rejected: _containers.RepeatedCompositeFieldContainer[Claim]
-    def __init__(self, model: _Optional[str] = ..., base_url_host: _Optional[str] = ..., prompt_version: _Optional[str] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., latency_ms: _Optional[int] = ..., verdict: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., cost_usd: _Optional[float] = ..., rejected: _Optional[_Iterable[_Union[Claim, _Mapping]]] = ...) -> None: ...
+    attempts: _containers.RepeatedCompositeFieldContainer[LlmAttempt]
+    redacted: int
+    def __init__(self, model: _Optional[str] = ..., base_url_host: _Optional[str] = ..., prompt_version: _Optional[str] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., latency_ms: _Optional[int] = ..., verdict: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., cost_usd: _Optional[float] = ..., rejected: _Optional[_Iterable[_Union[Claim, _Mapping]]] = ..., attempts: _Optional[_Iterable[_Union[LlmAttempt, _Mapping]]] = ..., redacted: _Optional[int] = ...) -> None: ...
+
+class LlmAttempt(_message.Message):
+    __slots__ = ("prompt_tokens", "completion_tokens", "total_tokens", "latency_ms", "problem")
+    PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    latency_ms: int
+    problem: str
+    def __init__(self, prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., latency_ms: _Optional[int] = ..., problem: _Optional[str] = ...) -> None: ...
 
 class RcaDocument(_message.Message):
     __slots__ = ("title", "incident_key", "service", "namespace", "severity", "status", "version", "sections", "hypotheses", "ruled_out", "evidence", "missing", "similar", "action_items", "analyzer", "analyzer_version", "bundle_hash", "undetermined", "llm", "window_start", "window_end", "onset", "claims", "unsupported_claims")
