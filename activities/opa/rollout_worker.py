@@ -11,6 +11,7 @@ from activities.change_windows import ChangeWindowActivities
 from activities.freezes import FreezeActivities
 from activities.opa.cli import OpaCli
 from activities.opa.client import PolicyClient
+from activities.opa.cutover_probe import PolicyCutoverActivities
 from activities.opa.decision_replay import PolicyPreviewActivities
 from activities.opa.drift_audit import PolicyDriftActivities
 from activities.opa.fleet_rollout import PolicyFleetActivities
@@ -40,6 +41,7 @@ def policy_rollout_activities(
         fleet.await_policy_convergence,
         fleet.compare_policy_canary,
         fleet.record_policy_rollout,
+        PolicyCutoverActivities(engine).probe_policy_cutover,
         governance.evaluate_policy_rollout,
         PolicyDriftActivities(engine).audit_policy_drift,
         windows.check_change_window,

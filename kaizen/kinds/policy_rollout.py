@@ -39,6 +39,9 @@ VERSION_ID: Final = r"^pv-[a-f0-9]{12}$"
 DEFAULT_CANARY: Final = "canary=true"
 DEFAULT_PREVIEW_HOURS: Final = 24
 DEFAULT_PREVIEW_LIMIT: Final = 10_000
+DEFAULT_LOAD_MARGIN_SECONDS: Final = 2
+MIN_CUTOVER_LEAD_SECONDS: Final = 3
+MAX_CUTOVER_SECONDS: Final = 86_400
 # The in-workflow watchdog is the real limit; this backstop only catches a wedged run.
 EXECUTION_TIMEOUT_MARGIN: Final = timedelta(minutes=5)
 
@@ -50,7 +53,11 @@ _RULES: dict[str, Any] = {
         max_length=1024,
         description="A label selector over the fleet's nodes; leave it out for every node",
     ),  # fmt: skip
-    "strategy": Field(default=None, description="Canary group, bake, deadline, preview window"),
+    "strategy": Field(
+        default=None,
+        description="Canary group, bake, deadline, preview window; cutover: {in_seconds} "
+        "switches every node at one instant instead",
+    ),
     "mode": Field(
         default=None,
         description="rollout (default), rollback (to a known version: no preview, no canary) "
@@ -113,6 +120,8 @@ def policy_rollout_request(
     for name in ("bake_seconds", "activation_deadline_seconds", "preview_hours", "preview_limit"):
         if getattr(strategy, name) < 0:
             raise ParameterError(f"strategy.{name}", "must not be negative")
+    if strategy.HasField("cutover"):
+        _check_cutover(request)
     strategy.preview_hours = strategy.preview_hours or DEFAULT_PREVIEW_HOURS
     strategy.preview_limit = strategy.preview_limit or DEFAULT_PREVIEW_LIMIT
     request.mode = request.mode or POLICY_ROLLOUT_MODE_ROLLOUT
@@ -123,6 +132,25 @@ def policy_rollout_request(
     request.source = context.source
     request.limits.CopyFrom(run_limits(settings))
     return request
+
+
+def _check_cutover(request: PolicyRolloutRequest) -> None:
+    """A cutover is a rollout (no canary: every node flips at the instant), far enough
+    ahead for validation and for every node to load the combined bundle."""
+    if request.mode not in (0, POLICY_ROLLOUT_MODE_ROLLOUT):
+        raise ParameterError("strategy.cutover", "a cutover is a rollout: leave mode out")
+    cutover = request.strategy.cutover
+    cutover.load_margin_seconds = cutover.load_margin_seconds or DEFAULT_LOAD_MARGIN_SECONDS
+    if not 1 <= cutover.load_margin_seconds <= 3600:
+        raise ParameterError("strategy.cutover.load_margin_seconds", "must be 1 to 3600")
+    lowest = cutover.load_margin_seconds + MIN_CUTOVER_LEAD_SECONDS
+    if not lowest <= cutover.in_seconds <= MAX_CUTOVER_SECONDS:
+        raise ParameterError(
+            "strategy.cutover.in_seconds",
+            f"must be {lowest} to {MAX_CUTOVER_SECONDS} (validation and loading the combined "
+            f"bundle come first, and loading must end {cutover.load_margin_seconds} s before "
+            "the instant)",
+        )
 
 
 def _selector(text: str, field: str) -> str:

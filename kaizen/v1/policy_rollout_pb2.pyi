@@ -182,21 +182,107 @@ class PolicyFleetView(_message.Message):
     def __init__(self, nodes: _Optional[_Iterable[_Union[PolicyNode, _Mapping]]] = ..., by_active_revision: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class PolicyRolloutStrategy(_message.Message):
-    __slots__ = ("canary_selector", "bake_seconds", "activation_deadline_seconds", "preview_hours", "preview_limit")
+    __slots__ = ("canary_selector", "bake_seconds", "activation_deadline_seconds", "preview_hours", "preview_limit", "cutover")
     CANARY_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     BAKE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     ACTIVATION_DEADLINE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     PREVIEW_HOURS_FIELD_NUMBER: _ClassVar[int]
     PREVIEW_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CUTOVER_FIELD_NUMBER: _ClassVar[int]
     canary_selector: str
     bake_seconds: int
     activation_deadline_seconds: int
     preview_hours: int
     preview_limit: int
-    def __init__(self, canary_selector: _Optional[str] = ..., bake_seconds: _Optional[int] = ..., activation_deadline_seconds: _Optional[int] = ..., preview_hours: _Optional[int] = ..., preview_limit: _Optional[int] = ...) -> None: ...
+    cutover: PolicyCutoverStrategy
+    def __init__(self, canary_selector: _Optional[str] = ..., bake_seconds: _Optional[int] = ..., activation_deadline_seconds: _Optional[int] = ..., preview_hours: _Optional[int] = ..., preview_limit: _Optional[int] = ..., cutover: _Optional[_Union[PolicyCutoverStrategy, _Mapping]] = ...) -> None: ...
+
+class PolicyCutoverStrategy(_message.Message):
+    __slots__ = ("in_seconds", "load_margin_seconds")
+    IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    LOAD_MARGIN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    in_seconds: int
+    load_margin_seconds: int
+    def __init__(self, in_seconds: _Optional[int] = ..., load_margin_seconds: _Optional[int] = ...) -> None: ...
+
+class PolicyCutoverPlan(_message.Message):
+    __slots__ = ("combined", "from_version", "from_revision", "at", "load_margin_seconds")
+    COMBINED_FIELD_NUMBER: _ClassVar[int]
+    FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FROM_REVISION_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    LOAD_MARGIN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    combined: PolicyVersion
+    from_version: str
+    from_revision: str
+    at: _timestamp_pb2.Timestamp
+    load_margin_seconds: float
+    def __init__(self, combined: _Optional[_Union[PolicyVersion, _Mapping]] = ..., from_version: _Optional[str] = ..., from_revision: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., load_margin_seconds: _Optional[float] = ...) -> None: ...
+
+class PolicyCutoverAbort(_message.Message):
+    __slots__ = ("by", "reason")
+    BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    by: str
+    reason: str
+    def __init__(self, by: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class PolicyCutoverAbortAnswer(_message.Message):
+    __slots__ = ("accepted", "message")
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    accepted: bool
+    message: str
+    def __init__(self, accepted: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+
+class PolicyCutoverProbeRequest(_message.Message):
+    __slots__ = ("tenant", "nodes", "at", "lead_seconds", "timeout_seconds")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    LEAD_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    nodes: _containers.RepeatedScalarFieldContainer[str]
+    at: _timestamp_pb2.Timestamp
+    lead_seconds: float
+    timeout_seconds: float
+    def __init__(self, tenant: _Optional[str] = ..., nodes: _Optional[_Iterable[str]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lead_seconds: _Optional[float] = ..., timeout_seconds: _Optional[float] = ...) -> None: ...
+
+class PolicyCutoverNode(_message.Message):
+    __slots__ = ("node", "first_new_at", "resolution_ms", "after_instant_ms", "switched", "error")
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NEW_AT_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_MS_FIELD_NUMBER: _ClassVar[int]
+    AFTER_INSTANT_MS_FIELD_NUMBER: _ClassVar[int]
+    SWITCHED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    node: str
+    first_new_at: _timestamp_pb2.Timestamp
+    resolution_ms: float
+    after_instant_ms: float
+    switched: bool
+    error: str
+    def __init__(self, node: _Optional[str] = ..., first_new_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution_ms: _Optional[float] = ..., after_instant_ms: _Optional[float] = ..., switched: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
+
+class PolicyCutoverReport(_message.Message):
+    __slots__ = ("combined_version", "at", "nodes", "spread_ms", "loaded_before_ms", "aborted_by")
+    COMBINED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    SPREAD_MS_FIELD_NUMBER: _ClassVar[int]
+    LOADED_BEFORE_MS_FIELD_NUMBER: _ClassVar[int]
+    ABORTED_BY_FIELD_NUMBER: _ClassVar[int]
+    combined_version: str
+    at: _timestamp_pb2.Timestamp
+    nodes: _containers.RepeatedCompositeFieldContainer[PolicyCutoverNode]
+    spread_ms: float
+    loaded_before_ms: float
+    aborted_by: str
+    def __init__(self, combined_version: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., nodes: _Optional[_Iterable[_Union[PolicyCutoverNode, _Mapping]]] = ..., spread_ms: _Optional[float] = ..., loaded_before_ms: _Optional[float] = ..., aborted_by: _Optional[str] = ...) -> None: ...
 
 class PolicyRolloutRequest(_message.Message):
-    __slots__ = ("tenant", "fleet", "version_id", "version", "selector", "nodes", "strategy", "mode", "requested_by", "source", "reason", "limits")
+    __slots__ = ("tenant", "fleet", "version_id", "version", "selector", "nodes", "strategy", "mode", "requested_by", "source", "reason", "limits", "cutover")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     FLEET_FIELD_NUMBER: _ClassVar[int]
     VERSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -209,6 +295,7 @@ class PolicyRolloutRequest(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
+    CUTOVER_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     fleet: str
     version_id: str
@@ -221,7 +308,8 @@ class PolicyRolloutRequest(_message.Message):
     source: str
     reason: str
     limits: _common_pb2.RunLimits
-    def __init__(self, tenant: _Optional[str] = ..., fleet: _Optional[str] = ..., version_id: _Optional[str] = ..., version: _Optional[_Union[PolicyVersion, _Mapping]] = ..., selector: _Optional[str] = ..., nodes: _Optional[_Iterable[str]] = ..., strategy: _Optional[_Union[PolicyRolloutStrategy, _Mapping]] = ..., mode: _Optional[_Union[PolicyRolloutMode, str]] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., reason: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ...) -> None: ...
+    cutover: PolicyCutoverPlan
+    def __init__(self, tenant: _Optional[str] = ..., fleet: _Optional[str] = ..., version_id: _Optional[str] = ..., version: _Optional[_Union[PolicyVersion, _Mapping]] = ..., selector: _Optional[str] = ..., nodes: _Optional[_Iterable[str]] = ..., strategy: _Optional[_Union[PolicyRolloutStrategy, _Mapping]] = ..., mode: _Optional[_Union[PolicyRolloutMode, str]] = ..., requested_by: _Optional[str] = ..., source: _Optional[str] = ..., reason: _Optional[str] = ..., limits: _Optional[_Union[_common_pb2.RunLimits, _Mapping]] = ..., cutover: _Optional[_Union[PolicyCutoverPlan, _Mapping]] = ...) -> None: ...
 
 class PolicyRolloutNotice(_message.Message):
     __slots__ = ("version_id", "requested_by", "source")
@@ -528,7 +616,7 @@ class PolicyNodeOutcome(_message.Message):
     def __init__(self, node: _Optional[str] = ..., revision: _Optional[str] = ..., version_id: _Optional[str] = ..., verified: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
 
 class PolicyRolloutResult(_message.Message):
-    __slots__ = ("outcome", "reason", "fleet", "version_id", "revision", "previous", "validation", "preview", "governance", "canary", "canary_report", "activation", "rollback", "nodes", "fleet_state", "disagreement_ms", "convergence_ms", "events")
+    __slots__ = ("outcome", "reason", "fleet", "version_id", "revision", "previous", "validation", "preview", "governance", "canary", "canary_report", "activation", "rollback", "nodes", "fleet_state", "disagreement_ms", "convergence_ms", "events", "cutover")
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     FLEET_FIELD_NUMBER: _ClassVar[int]
@@ -547,6 +635,7 @@ class PolicyRolloutResult(_message.Message):
     DISAGREEMENT_MS_FIELD_NUMBER: _ClassVar[int]
     CONVERGENCE_MS_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    CUTOVER_FIELD_NUMBER: _ClassVar[int]
     outcome: PolicyRolloutOutcome
     reason: str
     fleet: str
@@ -565,7 +654,8 @@ class PolicyRolloutResult(_message.Message):
     disagreement_ms: float
     convergence_ms: float
     events: _containers.RepeatedCompositeFieldContainer[_run_pb2.RunEvent]
-    def __init__(self, outcome: _Optional[_Union[PolicyRolloutOutcome, str]] = ..., reason: _Optional[str] = ..., fleet: _Optional[str] = ..., version_id: _Optional[str] = ..., revision: _Optional[str] = ..., previous: _Optional[_Iterable[_Union[PolicyNodeTarget, _Mapping]]] = ..., validation: _Optional[_Union[PolicyValidationReport, _Mapping]] = ..., preview: _Optional[_Union[PolicyPreviewReport, _Mapping]] = ..., governance: _Optional[_Union[PolicyRolloutGovernance, _Mapping]] = ..., canary: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., canary_report: _Optional[_Union[PolicyCanaryReport, _Mapping]] = ..., activation: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., rollback: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., nodes: _Optional[_Iterable[_Union[PolicyNodeOutcome, _Mapping]]] = ..., fleet_state: _Optional[str] = ..., disagreement_ms: _Optional[float] = ..., convergence_ms: _Optional[float] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ...) -> None: ...
+    cutover: PolicyCutoverReport
+    def __init__(self, outcome: _Optional[_Union[PolicyRolloutOutcome, str]] = ..., reason: _Optional[str] = ..., fleet: _Optional[str] = ..., version_id: _Optional[str] = ..., revision: _Optional[str] = ..., previous: _Optional[_Iterable[_Union[PolicyNodeTarget, _Mapping]]] = ..., validation: _Optional[_Union[PolicyValidationReport, _Mapping]] = ..., preview: _Optional[_Union[PolicyPreviewReport, _Mapping]] = ..., governance: _Optional[_Union[PolicyRolloutGovernance, _Mapping]] = ..., canary: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., canary_report: _Optional[_Union[PolicyCanaryReport, _Mapping]] = ..., activation: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., rollback: _Optional[_Union[PolicyConvergence, _Mapping]] = ..., nodes: _Optional[_Iterable[_Union[PolicyNodeOutcome, _Mapping]]] = ..., fleet_state: _Optional[str] = ..., disagreement_ms: _Optional[float] = ..., convergence_ms: _Optional[float] = ..., events: _Optional[_Iterable[_Union[_run_pb2.RunEvent, _Mapping]]] = ..., cutover: _Optional[_Union[PolicyCutoverReport, _Mapping]] = ...) -> None: ...
 
 class PolicyRolloutRecord(_message.Message):
     __slots__ = ("run_id", "tenant", "fleet", "version_id", "mode", "outcome", "reason", "nodes", "convergence_ms", "disagreement_ms", "preview_changed", "preview_allow_to_deny", "preview_deny_to_allow", "seconds")

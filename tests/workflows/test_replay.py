@@ -35,6 +35,7 @@ def test_histories_are_committed() -> None:
         "gasi_adoption.json",
         "policy_rollout_activated.json",
         "policy_rollout_rolled_back.json",
+        "policy_rollout_cutover.json",
     }
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.opa.decision_replay import PolicyPreviewActivities
@@ -44,6 +44,8 @@ with workflow.unsafe.imports_passed_through():
         PolicyCanaryReport,
         PolicyCanaryRequest,
         PolicyConvergence,
+        PolicyCutoverAbort,
+        PolicyCutoverAbortAnswer,
         PolicyFleetQuery,
         PolicyFleetSnapshot,
         PolicyNodeOutcome,
@@ -67,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.gates.presets import POLICY_DECISION, STORE_WRITE
     from workflows.gates.watchdog import WatchdogExpired, run_with_watchdog
 
+    from .cutover import Cutover
     from .presets import PREVIEW, VALIDATE
     from .switch import MIN_ROLLBACK_DEADLINE_SECONDS, FleetSwitch, deadline_for
     from .targets import matching
@@ -104,6 +107,9 @@ class PolicyRolloutWorkflow(GovernedRun):
         self._previous: dict[str, PolicyNodeTarget] = {}
         self._labels: dict[str, dict[str, str]] = {}
         self._started_at: datetime | None = None
+        self._cutover = (
+            Cutover(self.ledger, self._switch, request) if request.HasField("cutover") else None
+        )
 
     @workflow.signal
     def policy_rollout_requested(self, notice: PolicyRolloutNotice) -> None:
@@ -121,6 +127,20 @@ class PolicyRolloutWorkflow(GovernedRun):
             f"{notice.requested_by or 'someone'} asked to roll out {self._request.version_id}",
             {"by": notice.requested_by, "source": notice.source},
         )
+
+    @workflow.update
+    async def abort_cutover(self, abort: PolicyCutoverAbort) -> PolicyCutoverAbortAnswer:
+        """Stop a cutover before its instant: every node goes back to the old version."""
+        assert self._cutover is not None
+        return PolicyCutoverAbortAnswer(accepted=True, message=self._cutover.abort(abort))
+
+    @abort_cutover.validator
+    def _check_abort(self, abort: PolicyCutoverAbort) -> None:
+        if self._cutover is None:
+            raise ApplicationError("this rollout is not a cutover", type="CutoverNotAbortable")
+        if self._result.outcome:
+            raise ApplicationError("the rollout has ended", type="CutoverNotAbortable")
+        self._cutover.check_abort(abort)
 
     # ------------------------------------------------------------------ the run
 
@@ -176,6 +196,9 @@ class PolicyRolloutWorkflow(GovernedRun):
             await self.windows.ensure_open(self.ledger, "switching the fleet")
         await self.freezes.hold_while_frozen(self.ledger, before="switching the fleet")
         try:
+            if self._cutover is not None:
+                await self._cut_over(request, self._cutover)
+                return
             canary, rest = self._canary_split(request)
             if canary and rest:
                 await self._canary(request, governance, canary, rest)
@@ -224,8 +247,33 @@ class PolicyRolloutWorkflow(GovernedRun):
             self._finish(POLICY_ROLLOUT_OUTCOME_INVALID,
                          f"{report.summary}; no node was changed")  # fmt: skip
             return False
+        if self._cutover is not None and not await self._validate_combined(request):
+            return False
         self.ledger.step_done("validate")
         return True
+
+    async def _validate_combined(self, request: PolicyRolloutRequest) -> bool:
+        """The generated combined bundle gets the same checks (its vendored tests show the
+        rewriting kept both versions' behaviour)."""
+        combined = request.cutover.combined.id
+        report: PolicyValidationReport = await workflow.execute_activity_method(
+            PolicyValidationActivities.validate_policy_version,
+            PolicyValidationRequest(tenant=request.tenant, version_id=combined),
+            **VALIDATE,
+        )
+        for check in report.checks:
+            self._result.validation.checks.append(check)
+            self._result.validation.checks[-1].name = f"combined {combined}: {check.name}"
+        self.ledger.record(
+            "validation.passed" if report.ok else "validation.failed",
+            f"combined bundle {combined}: {report.summary}",
+            {"checks": {c.name: c.ok for c in report.checks}, "combined": combined},
+        )  # fmt: skip
+        if not report.ok:
+            self._result.validation.ok = False
+            self._finish(POLICY_ROLLOUT_OUTCOME_INVALID, f"the combined bundle {combined}: "
+                         f"{report.summary}; no node was changed")  # fmt: skip
+        return report.ok
 
     async def _preview(self, request: PolicyRolloutRequest) -> PolicyPreviewReport:
         self.ledger.enter(PREVIEWING)
@@ -315,7 +363,7 @@ class PolicyRolloutWorkflow(GovernedRun):
 
     def _canary_split(self, request: PolicyRolloutRequest) -> tuple[list[str], list[str]]:
         nodes = sorted(self._previous)
-        if request.mode != POLICY_ROLLOUT_MODE_ROLLOUT:
+        if request.mode != POLICY_ROLLOUT_MODE_ROLLOUT or request.HasField("cutover"):
             return [], nodes
         canary = matching(request.strategy.canary_selector, self._labels, nodes)
         return canary, [n for n in nodes if n not in canary]
@@ -391,6 +439,40 @@ class PolicyRolloutWorkflow(GovernedRun):
             f"the switch; nodes disagreed for {self._result.disagreement_ms:.0f} ms)",
         )
 
+    async def _cut_over(self, request: PolicyRolloutRequest, cutover: Cutover) -> None:
+        """Load the combined bundle everywhere, hold (abortable) until the instant, watch
+        every node switch, then serve the plain new bundle."""
+        nodes = sorted(self._previous)
+        self._result.cutover.CopyFrom(cutover.report)
+        why = await cutover.load(nodes) or await cutover.hold()
+        self._result.cutover.CopyFrom(cutover.report)
+        if why:
+            raise _SwitchBack(why)
+        await cutover.watch(nodes)
+        self._result.cutover.CopyFrom(cutover.report)
+        # Past the instant every node answers from the new policy: this only replaces the
+        # combined bundle with the plain one, so a node slow to take it changes no answer.
+        self.ledger.enter(ACTIVATING)
+        convergence = await self._switch.switch(
+            self._targets(nodes), deadline_seconds=self._deadline(), fail_fast=False,
+            to_candidate=True, why="after the cutover: serve the plain new version",
+        )  # fmt: skip
+        self._result.activation.CopyFrom(convergence)
+        self._node_outcomes(convergence)
+        self._result.fleet_state = "all_new"
+        self._result.convergence_ms = convergence.convergence_ms
+        self._result.disagreement_ms = cutover.report.spread_ms
+        holding = [n.node for n in convergence.nodes if not n.converged]
+        self._finish(
+            POLICY_ROLLOUT_OUTCOME_ACTIVATED,
+            f"every node of fleet {request.fleet} switched to {request.version_id} at "
+            f"{cutover.at.isoformat()} ({len(nodes)} nodes; "
+            f"{cutover.report.spread_ms:.1f} ms from the first to the last, by a probe)"
+            + (f"; {', '.join(holding)} still hold the combined bundle, which answers from "
+               f"{request.version_id}: {convergence.reason}" if holding else
+               f"; every node then took the plain bundle {request.version_id}"),
+        )  # fmt: skip
+
     async def _switch_back(self, reason: str, outcome: Outcome) -> None:
         """Serve every target node what it had before, and verify that it runs it."""
         self.ledger.enter(ROLLING_BACK)
@@ -405,6 +487,10 @@ class PolicyRolloutWorkflow(GovernedRun):
         self._result.rollback.CopyFrom(verified)
         self._node_outcomes(verified)
         self._result.disagreement_ms = self._switch.disagreement_ms(verified)
+        if self._cutover is not None and not self._cutover.passed:
+            # The combined bundle answers from the old policy until the instant: nodes
+            # holding it never disagreed with those that did not.
+            self._result.disagreement_ms = 0.0
         unverified = [n for n in verified.nodes if not n.converged]
         silent = sorted(
             {n.node for n in unverified if not n.reached}
