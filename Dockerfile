@@ -46,6 +46,10 @@ RUN groupadd --system --gid 10001 kaizen \
     && install -d -o kaizen -g kaizen -m 0750 /var/lib/kaizen
 
 COPY --from=build /opt/venv /opt/venv
+# The environments promotions move builds through (environments/*.toml): data, not code,
+# so they sit beside the package; mount or bake your own over them.
+COPY environments /opt/kaizen/environments
+ENV KAIZEN_ENVIRONMENTS_DIR=/opt/kaizen/environments
 
 USER kaizen:kaizen
 WORKDIR /var/lib/kaizen

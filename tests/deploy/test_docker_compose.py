@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,11 @@ from pydantic import AliasChoices
 from sqlalchemy.engine import URL, make_url
 from temporalio.api.enums.v1 import IndexedValueType
 
+from kaizen.catalog.environments import load_environments
 from kaizen.settings import Settings
 from kaizen.stack import tools
-from kaizen.stack.opa_server import opa_command
+from kaizen.stack.opa_server import OpaServer, opa_command
+from kaizen.stack.processes import free_port
 from kaizen.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -467,3 +470,78 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     }
     assert {".venv", ".kaizen", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"} <= patterns
     assert "requirements.lock" not in patterns and "pyproject.toml" not in patterns
+
+
+# ---------------------------------------------------------------- restart policies, health
+
+ONE_SHOTS = ("temporal-setup",)
+
+
+def test_services_come_back_after_a_crash_and_one_shots_only_retry_failures(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name, service in services.items():
+        restart = str(service.get("restart", "no"))
+        if name in ONE_SHOTS:
+            # `unless-stopped` would run a finished one-shot again and again.
+            assert re.fullmatch(r"on-failure:\d+", restart), f"{name}: {restart}"
+        else:
+            assert restart in ("unless-stopped", "always"), f"{name}: restart {restart}"
+
+
+def test_kaizen_waits_for_healthy_services(services: dict[str, dict[str, Any]]) -> None:
+    for name in KAIZEN_SERVICES:
+        for dependency, condition in depends_on(services[name]).items():
+            if dependency not in ONE_SHOTS:
+                assert condition == "service_healthy", f"{name} -> {dependency}: {condition}"
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        if check is not None:
+            assert {"test", "interval", "timeout", "retries"} <= set(check), name
+
+
+def test_opa_healthcheck_answers_with_the_server(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The probe the OPA container runs (its own binary, no shell), against a real OPA with
+    the same flags: exit 0 while it serves, 1 once it is gone."""
+    probe = [str(word) for word in services["opa"]["healthcheck"]["test"]]
+    assert probe[:2] == ["CMD", "/opa"], "the image's binary, without a shell"
+    addr = command_words(services["opa"])
+    host_port = addr[addr.index("--addr") + 1].rpartition(":")[2]
+    binary = tools.require(tools.OPA, Settings().resolved_tools_dir)
+    port = free_port()
+    server = OpaServer(
+        binary, port=port, policies_dir=ROOT / "policies", log_path=tmp_path / "opa.log"
+    )
+    command = [str(binary), *(w.replace(f":{host_port}/", f":{port}/") for w in probe[2:])]
+    server.start()
+    try:
+        assert subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+    finally:
+        server.stop()
+    assert subprocess.run(command, capture_output=True, timeout=30).returncode == 1
+
+
+def test_the_image_carries_the_environments(compose_settings: Settings) -> None:
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    final = instructions[last_from:]
+    copies = {
+        words[0]: words[-1]
+        for keyword, arguments in final
+        if keyword == "COPY" and not arguments.startswith("--from")
+        for words in [arguments.split()]
+    }
+    target = copies.get("environments")
+    assert target, "the runtime stage must COPY environments/"
+    env = {
+        name: value
+        for keyword, arguments in final
+        if keyword == "ENV"
+        for name, _, value in (pair.partition("=") for pair in shlex.split(arguments))
+    }
+    assert env.get("KAIZEN_ENVIRONMENTS_DIR") == target
+    assert "environments" not in DOCKERIGNORE.read_text().split()
+    assert "KAIZEN_ENVIRONMENTS_DIR" in settings_env_names()
+    assert load_environments(ROOT / "environments"), "the files the image copies"
