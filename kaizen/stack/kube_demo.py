@@ -27,6 +27,8 @@ PROMOTER_RULES: Final = [
     {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create", "delete"]}
 ]
 RBAC: Final = "/apis/rbac.authorization.k8s.io/v1"
+#: Who wrote the demo's fields in managedFields: Kaizen, as its actions do.
+MANAGER: Final = "fieldManager=kaizen"
 
 
 class KubeRest(Protocol):
@@ -142,7 +144,7 @@ def objects(workloads: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, A
 def create_missing(kube: KubeRest, collection: str, body: dict[str, Any]) -> bool:
     """Create ``body`` unless an object of its name exists (left exactly as it is)."""
     try:
-        kube.request("POST", collection, body)
+        kube.request("POST", f"{collection}?{MANAGER}", body)
     except urllib.error.HTTPError as error:
         if error.code == 409:  # AlreadyExists: no read-then-create race
             return False
@@ -153,11 +155,11 @@ def create_missing(kube: KubeRest, collection: str, body: dict[str, Any]) -> boo
 def put(kube: KubeRest, collection: str, body: dict[str, Any]) -> None:
     """Replace the object (unconditionally: no resourceVersion), or create it."""
     try:
-        kube.request("PUT", f"{collection}/{body['metadata']['name']}", body)
+        kube.request("PUT", f"{collection}/{body['metadata']['name']}?{MANAGER}", body)
     except urllib.error.HTTPError as error:
         if error.code != 404:
             raise
-        kube.request("POST", collection, body)
+        kube.request("POST", f"{collection}?{MANAGER}", body)
 
 
 def wait_available(kube: KubeRest, workloads: dict[str, dict[str, int]], timeout: float) -> None:
