@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     """Task queue policy rollout workflows and their activities run on."""
     policy_long_poll_seconds: int = Field(default=20, ge=0, le=300)
     """The longest the bundle server holds a node's request (OPA's ``Prefer: wait=N``)."""
+    policy_fleets_dir: Path | None = None
+    """Fleets of OPA nodes declared in files (``<fleet>.toml``), reconciled into the fleet
+    registry when the API starts; unset, nodes are registered through the API only."""
     policy_fleet_nodes: int = Field(default=3, ge=0, le=16)
     """OPA nodes ``kaizen up`` starts as the local fleet ``local`` (0: none)."""
     policy_fleet_port: int = 8281

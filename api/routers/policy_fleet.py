@@ -33,6 +33,7 @@ from api.policy_rollout.bundle_server import (
     etag_revision,
     wait_seconds,
 )
+from api.policy_rollout.fleet_files import reconcile_fleet_files
 from api.policy_rollout.metrics import DRIFT_EVENTS, NODE_REQUESTS
 from api.policy_rollout.metrics import FLEET as FLEET_METRICS
 from api.principal import Principal
@@ -62,6 +63,7 @@ from kaizen.persistence.policy_fleet import (
     record_status,
     register_node,
 )
+from kaizen.persistence.policy_fleet_files import declarations
 from kaizen.persistence.policy_versions import trusted_keys
 from kaizen.settings import Settings
 from kaizen.v1.policy_rollout_pb2 import PolicyDriftAuditRequest, PolicyFleetView, PolicyNode
@@ -83,6 +85,7 @@ RunView = response_model(RunRecord)
 @asynccontextmanager
 async def serve_bundles(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    await reconcile_fleet_files(app.state.engine, settings)
     app.state.desired_watch = DesiredWatch(app.state.engine, settings.tenant)
     app.state.status_locks = {}
     FLEET_METRICS.attach(app.state.engine, settings.tenant)
@@ -135,7 +138,12 @@ async def get_fleet(
     def read() -> PolicyFleetView:
         with session_scope(engine) as session:
             rows = list_nodes(session, settings.tenant, fleet)
+            declared = declarations(session, settings.tenant)
             view = PolicyFleetView(nodes=[row.to_message() for row in rows])
+            for node in view.nodes:
+                if node.name in declared:
+                    node.declared_in = declared[node.name].file
+                    node.removed_from_file = declared[node.name].removed_at is not None
             counts: dict[str, float] = {}
             for row in rows:
                 counts[row.active_revision] = counts.get(row.active_revision, 0) + 1
@@ -225,6 +233,37 @@ async def register_fleet_node(
     message, config, created = await asyncio.to_thread(register)
     log.info("%s registered node %s in fleet %s", principal.name, node, body.fleet)
     response.status_code = http.HTTP_201_CREATED if created else http.HTTP_200_OK
+    return {"node": to_api(message), "config": config}
+
+
+@router.post("/nodes/{node}/config", response_model=RegisteredNode)
+async def issue_fleet_node_config(
+    node: NodeName,
+    principal: Admin,
+    engine: EngineDep,
+    settings: SettingsDep,
+    persist: Annotated[bool, Query(description="The node keeps its bundle on disk")] = False,
+) -> dict[str, Any]:
+    """A registered node's OPA config with a new token (its earlier one revoked): how a node
+    declared in a fleet file gets its config."""
+    await asyncio.to_thread(ensure_signing_key, engine, settings.home)
+
+    def issue() -> tuple[PolicyNode, dict[str, Any]]:
+        with session_scope(engine) as session:
+            row = get_node(session, settings.tenant, node)
+            if row is None:
+                raise HTTPException(http.HTTP_404_NOT_FOUND, f"no node {node!r} in the fleet")
+            token = issue_node_key(session, row)
+            config = node_config(
+                node=node, fleet=row.fleet, bundle=row.bundle, labels=row.labels,
+                api_base_url=settings.api_base_url, token=token,
+                keys=trusted_keys(session), long_poll_seconds=settings.policy_long_poll_seconds,
+                persistence_directory=".opa-persist" if persist else None,
+            )  # fmt: skip
+            return row.to_message(), config
+
+    message, config = await asyncio.to_thread(issue)
+    log.info("%s issued a new config for node %s", principal.name, node)
     return {"node": to_api(message), "config": config}
 
 

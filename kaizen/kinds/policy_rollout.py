@@ -23,6 +23,7 @@ from kaizen.kinds.base import RunKind, StartContext
 from kaizen.kinds.label_selector import SelectorError, canonical_selector
 from kaizen.persistence.db import make_engine
 from kaizen.persistence.policy_fleet import list_nodes
+from kaizen.persistence.policy_fleet_files import removed_nodes
 from kaizen.persistence.policy_versions import get_version
 from kaizen.settings import Settings
 from kaizen.v1.common_pb2 import RunLimits
@@ -106,7 +107,13 @@ def policy_rollout_request(
         )
     if "selector" in fields:
         request.selector = _selector(fields["selector"], "selector")
-    targets = [n.name for n in nodes if selector_matches(request.selector, n.labels)]
+    # A node no fleet file declares any more is on its way out: not switched again.
+    leaving = removed_nodes(session, settings.tenant)
+    targets = [
+        n.name
+        for n in nodes
+        if selector_matches(request.selector, n.labels) and n.name not in leaving
+    ]
     if not targets:
         raise ParameterError(
             "selector",

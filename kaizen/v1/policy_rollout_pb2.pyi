@@ -132,7 +132,7 @@ class PolicyNodeLabel(_message.Message):
     def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
 
 class PolicyNode(_message.Message):
-    __slots__ = ("name", "fleet", "bundle", "url", "labels", "desired_version", "desired_revision", "desired_at", "active_revision", "status_code", "status_message", "status_errors", "status_at", "activated_at", "requested_at", "sent_revision", "sent_at", "drifted", "registered_at")
+    __slots__ = ("name", "fleet", "bundle", "url", "labels", "desired_version", "desired_revision", "desired_at", "active_revision", "status_code", "status_message", "status_errors", "status_at", "activated_at", "requested_at", "sent_revision", "sent_at", "drifted", "registered_at", "declared_in", "removed_from_file")
     NAME_FIELD_NUMBER: _ClassVar[int]
     FLEET_FIELD_NUMBER: _ClassVar[int]
     BUNDLE_FIELD_NUMBER: _ClassVar[int]
@@ -152,6 +152,8 @@ class PolicyNode(_message.Message):
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
     DRIFTED_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_IN_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FROM_FILE_FIELD_NUMBER: _ClassVar[int]
     name: str
     fleet: str
     bundle: str
@@ -171,7 +173,9 @@ class PolicyNode(_message.Message):
     sent_at: _timestamp_pb2.Timestamp
     drifted: bool
     registered_at: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., fleet: _Optional[str] = ..., bundle: _Optional[str] = ..., url: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[PolicyNodeLabel, _Mapping]]] = ..., desired_version: _Optional[str] = ..., desired_revision: _Optional[str] = ..., desired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active_revision: _Optional[str] = ..., status_code: _Optional[str] = ..., status_message: _Optional[str] = ..., status_errors: _Optional[_Iterable[str]] = ..., status_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., activated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_revision: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drifted: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    declared_in: str
+    removed_from_file: bool
+    def __init__(self, name: _Optional[str] = ..., fleet: _Optional[str] = ..., bundle: _Optional[str] = ..., url: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[PolicyNodeLabel, _Mapping]]] = ..., desired_version: _Optional[str] = ..., desired_revision: _Optional[str] = ..., desired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active_revision: _Optional[str] = ..., status_code: _Optional[str] = ..., status_message: _Optional[str] = ..., status_errors: _Optional[_Iterable[str]] = ..., status_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., activated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_revision: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., drifted: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., declared_in: _Optional[str] = ..., removed_from_file: _Optional[bool] = ...) -> None: ...
 
 class PolicyFleetView(_message.Message):
     __slots__ = ("nodes", "by_active_revision")
