@@ -32,6 +32,7 @@ from kaizen.stack.opa_server import TOKEN_ENV, OpaServer
 from kaizen.stack.processes import (
     ManagedProcess,
     StackError,
+    has_children,
     http_ok,
     port_answers,
     require_free_ports,
@@ -184,7 +185,8 @@ class Stack:
         for child in (workers, api):
             child.start()
             self.children.append(child)
-        self._watch(workers)
+        # The pool is back once it has started a worker again (its imports take seconds).
+        self._watch(workers, ready=lambda: has_children(workers.pid))
         api_health = f"http://{settings.api_host}:{settings.api_port}/healthz"
         api.wait_until(lambda: http_ok(api_health), timeout=60, what="answering /healthz")
         self._watch(

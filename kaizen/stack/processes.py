@@ -136,6 +136,14 @@ def kill_group(pid: int) -> None:
     _signal_group(pid, signal.SIGKILL)
 
 
+def has_children(pid: int) -> bool:
+    """True when process ``pid`` has started a child (a worker pool, its first worker)."""
+    try:
+        return bool(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return False
+
+
 def port_answers(host: str, port: int) -> bool:
     """True when something accepts TCP connections on ``host:port`` within a second."""
     try:
