@@ -24,7 +24,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.policy_versions import PolicySigningKeyRow, signing_key, trusted_keys
+from kaizen.persistence.policy_fleet import list_nodes
+from kaizen.persistence.policy_versions import (
+    PolicySigningKeyRow,
+    get_version,
+    signing_key,
+    trusted_keys,
+)
 
 KEY_DIRECTORY: Final = "policy-signing"
 ALGORITHM: Final = "ES256"
@@ -83,6 +89,59 @@ def rotate(engine: Engine, home: Path) -> SigningKey:
             key.signing = False
             session.add(key)
         return _create(session, directory)
+
+
+class RetirementRefused(ValueError):
+    """The key must stay trusted (the message says why, naming the nodes that need it)."""
+
+
+def retire_checked(engine: Engine, tenant: str, key_id: str) -> None:
+    """Stop trusting ``key_id`` once no node needs it: it is not the signing key, and every
+    registered node is served and runs a version signed by another key. A node that has
+    not reported what it runs may still run one signed by it, so it blocks too."""
+    with session_scope(engine) as session:
+        key = session.get(PolicySigningKeyRow, key_id)
+        if key is None:
+            raise RetirementRefused(f"no signing key {key_id!r}")
+        if key.retired_at is not None:
+            raise RetirementRefused(f"{key_id} was retired already ({key.retired_at:%Y-%m-%d})")
+        if key.signing:
+            raise RetirementRefused(
+                f"{key_id} is the signing key: rotate first (kaizen policy keys rotate), roll "
+                "the fleets out to versions signed by the new key, then retire it"
+            )
+        blockers = retirement_blockers(session, tenant, key_id)
+        if blockers:
+            raise RetirementRefused(
+                f"{key_id} is still needed: " + "; ".join(blockers) + ". Roll these nodes "
+                "out to a version signed by the current key first"
+            )
+        key.retired_at = datetime.now(UTC)
+        session.add(key)
+
+
+def retirement_blockers(session: Session, tenant: str, key_id: str) -> list[str]:
+    """Why each node still needs ``key_id`` (empty when none does)."""
+    signed: dict[str, str] = {}
+
+    def signer(version_id: str) -> str:
+        if version_id not in signed:
+            row = get_version(session, tenant, version_id)
+            signed[version_id] = row.signing_key_id if row is not None else ""
+        return signed[version_id]
+
+    blockers: list[str] = []
+    for node in list_nodes(session, tenant):
+        if node.desired_version and signer(node.desired_version) == key_id:
+            blockers.append(f"{node.fleet}/{node.name} is served {node.desired_version}, "
+                            f"signed by {key_id}")  # fmt: skip
+        elif node.active_revision and signer(node.active_revision) == key_id:
+            blockers.append(f"{node.fleet}/{node.name} runs {node.active_revision}, signed by "
+                            f"{key_id}")  # fmt: skip
+        elif node.desired_version and node.active_revision != node.desired_revision:
+            blockers.append(f"{node.fleet}/{node.name} has not reported running "
+                            f"{node.desired_version} yet")  # fmt: skip
+    return blockers
 
 
 def retire(engine: Engine, key_id: str) -> bool:

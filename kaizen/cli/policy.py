@@ -69,12 +69,16 @@ def add_commands(commands: Any) -> None:
     keys = sub.add_parser("keys", help="Kaizen's bundle signing keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("rotate", help="make a new signing key; earlier ones stay trusted")
+    retire = keys_sub.add_parser(
+        "retire", help="stop trusting a rotated-out key, once no node runs what it signed"
+    )
+    retire.add_argument("key_id")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         if args.policy_command == "keys":
-            return _rotate()
+            return _retire(args.key_id) if args.keys_command == "retire" else _rotate()
         with KaizenApi(default_api_url(), default_api_key()) as api:
             if args.policy_command == "publish":
                 return _publish(api, args)
@@ -235,5 +239,26 @@ def _rotate() -> int:
     _say(
         f"new signing key {key.id}; earlier keys stay trusted. Give nodes the new key "
         "(register them again: their config lists every trusted key) before publishing."
+    )
+    return 0
+
+
+def _retire(key_id: str) -> int:
+    from activities.opa.signing_keys import RetirementRefused, retire_checked
+    from kaizen.persistence.db import make_engine
+    from kaizen.settings import Settings
+
+    settings = Settings()
+    engine = make_engine(settings.database)
+    try:
+        retire_checked(engine, settings.tenant, key_id)
+    except RetirementRefused as refused:
+        sys.stderr.write(f"refused: {refused}\n")
+        return 1
+    finally:
+        engine.dispose()
+    _say(
+        f"retired {key_id}: node configs issued from now on no longer list it (register "
+        "nodes again, or POST /v1/policy-fleet/nodes/{node}/config, to drop it from theirs)"
     )
     return 0
