@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from kaizen.gasi.arena import Arena, Matrix, Outcome, UnknownArena, arena
+from kaizen.gasi.arena import Arena, Matrix, Outcome, UnknownArena, arena, outcome_key
 from kaizen.gasi.evaluation import Batches, Spend, decode_matrix, encode_matrix, evaluate
 from kaizen.persistence import gasi_hall_of_fame as hof
 from kaizen.persistence.db import session_scope
@@ -422,8 +422,7 @@ class GasiEvaluationActivities:
 
 
 def _outcome_key(played: Arena) -> str:
-    described = played.describe()
-    return f"{described.name}/{described.version}"
+    return outcome_key(played.describe())
 
 
 def _batches(batch_size: int, parallelism: int, done: dict[int, Matrix] | None = None) -> Batches:

@@ -11,7 +11,8 @@ from kaizen.persistence import gasi_hall_of_fame as hof
 from kaizen.v1.gasi_pb2 import GasiChampion, GasiHallOfFame, GasiProgressPoint
 
 
-def _arena_name(session: Session, tournament: str) -> str:
+def tournament_arena(session: Session, tournament: str) -> str:
+    """The tournament's arena; 404 when the hall of fame has no such tournament."""
     name = hof.tournament_arena(session, tournament)
     if name is None:
         raise HTTPException(
@@ -25,7 +26,7 @@ def hall_of_fame(engine: Engine, tournament: str) -> GasiHallOfFame:
     with Session(engine) as session:
         return GasiHallOfFame(
             tournament=tournament,
-            arena=_arena_name(session, tournament),
+            arena=tournament_arena(session, tournament),
             champions=hof.champions(session, tournament),
             adversaries=hof.adversary_records(session, tournament),
         )
@@ -33,13 +34,13 @@ def hall_of_fame(engine: Engine, tournament: str) -> GasiHallOfFame:
 
 def progress(engine: Engine, tournament: str) -> tuple[str, list[GasiProgressPoint]]:
     with Session(engine) as session:
-        return _arena_name(session, tournament), hof.progress(session, tournament)
+        return tournament_arena(session, tournament), hof.progress(session, tournament)
 
 
 def champion(engine: Engine, tournament: str) -> tuple[GasiChampion, ExportedChampion]:
     """The reigning champion of the hall of fame, as its arena exports it."""
     with Session(engine) as session:
-        name = _arena_name(session, tournament)
+        name = tournament_arena(session, tournament)
         latest = hof.latest_champion(session, tournament)
     assert latest is not None  # the arena is read from a champion row
     try:

@@ -12,6 +12,8 @@ from temporalio.exceptions import ApplicationError
 
 from api.deps import ClientDep, EngineDep, Operator, SettingsDep, Viewer
 from api.gasi import hall_of_fame as views
+from api.gasi.ciao import ciao
+from api.gasi.ciao_svg import render as render_ciao
 from api.gasi.progress_svg import render
 from api.run_starts import start_run
 from api.schemas import RunView
@@ -30,6 +32,7 @@ from kaizen.v1.gasi_pb2 import (
     GasiBudgets,
     GasiBudgetState,
     GasiCarry,
+    GasiCiao,
     GasiControl,
     GasiHallOfFame,
     GasiProgressPoint,
@@ -44,6 +47,7 @@ RunId = Annotated[
     Path(min_length=1, max_length=400, pattern=r"^gasi:", description="The GASI run's id"),
 ]
 HallOfFameView = response_model(GasiHallOfFame)
+CiaoView = response_model(GasiCiao)
 BudgetStateView = response_model(GasiBudgetState)
 CarryView = response_model(GasiCarry)
 ProgressPointView = response_model(GasiProgressPoint)
@@ -215,6 +219,25 @@ async def gasi_progress_svg(run_id: RunId, _principal: Viewer, engine: EngineDep
     """The champion's benchmark score and the adversaries' difficulty per generation."""
     arena_name, points = await asyncio.to_thread(views.progress, engine, run_id)
     return Response(render(points, f"GASI {arena_name}: {run_id}"), media_type="image/svg+xml")
+
+
+@router.get("/{run_id}/ciao", response_model=CiaoView)
+async def gasi_ciao(run_id: RunId, _principal: Viewer, engine: EngineDep) -> dict[str, Any]:
+    """The CIAO matrix: each champion's win rate against each generation's adversaries."""
+    view = await asyncio.to_thread(ciao, engine, run_id)
+    view.svg = f"/v1/gasi-runs/{run_id}/ciao.svg"
+    return to_api(view)
+
+
+@router.get(
+    "/{run_id}/ciao.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "The CIAO heat map"}},
+)
+async def gasi_ciao_svg(run_id: RunId, _principal: Viewer, engine: EngineDep) -> Response:
+    """The CIAO matrix as a heat map (red lost, green won, grey never met)."""
+    view = await asyncio.to_thread(ciao, engine, run_id)
+    return Response(render_ciao(view, f"GASI {view.arena}: {run_id}"), media_type="image/svg+xml")
 
 
 @router.post(

@@ -175,6 +175,12 @@ def genome_json(genome: Mapping[str, Any]) -> str:
     return json.dumps(genome, sort_keys=True, separators=(",", ":"))
 
 
+def outcome_key(described: ArenaDescription) -> str:
+    """The key kept outcomes are filed under: the arena and its version (a new version
+    judges afresh)."""
+    return f"{described.name}/{described.version}"
+
+
 FITNESS_EPSILON: Final = 1e-9
 
 

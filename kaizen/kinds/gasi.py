@@ -9,7 +9,7 @@ champion is a kind of its own (gasi_adoption): an approval, then a file and its 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
@@ -57,7 +57,7 @@ CONFIG_BOUNDS: Final[dict[str, tuple[int, int, str]]] = {
 }
 BUDGET_BOUNDS: Final[dict[str, tuple[int, int, str]]] = {
     "evaluations": (0, 10**12, "Candidate x adversary evaluations (0: unlimited)"),
-    "llm_tokens": (0, 0, "LLM tokens for the LLM forge: not offered yet, so 0"),
+    "llm_tokens": (0, 10**12, "LLM tokens the LLM forge may spend (0: unlimited)"),
 }
 
 
@@ -79,8 +79,9 @@ def _bounded_model(
 
 GasiBudgetsCreate = _bounded_model("GasiBudgetsCreate", GasiBudgets, BUDGET_BOUNDS)
 GasiConfigCreate = _bounded_model(
-    "GasiConfigCreate", GasiConfig, CONFIG_BOUNDS, budgets=GasiBudgetsCreate
-)
+    "GasiConfigCreate", GasiConfig, CONFIG_BOUNDS, budgets=GasiBudgetsCreate,
+    on_budget_exhausted=Literal["end", "pause"], llm_forge=bool,
+)  # fmt: skip
 # Typed loosely: a model made at import time is a value to mypy, not a type.
 _CONFIG: Any = GasiConfigCreate | None
 GasiRunCreate = create_model(
@@ -112,6 +113,10 @@ def build_input(fields: dict[str, Any], context: StartContext) -> GasiRunRequest
         )
     request.name = request.name or "default"
     settings = context.settings
+    if config.llm_forge and not (settings.llm_base_url and settings.llm_model):
+        raise ParameterError(
+            "config.llm_forge", "no model is configured (KAIZEN_LLM_BASE_URL, KAIZEN_LLM_MODEL)"
+        )
     request.tenant = settings.tenant
     request.evaluation_task_queue = settings.gasi_evaluation_task_queue
     request.limits.CopyFrom(

@@ -20,7 +20,7 @@ class GasiBudgets(_message.Message):
     def __init__(self, evaluations: _Optional[int] = ..., llm_tokens: _Optional[int] = ...) -> None: ...
 
 class GasiConfig(_message.Message):
-    __slots__ = ("pool_size", "adversaries_per_generation", "generations", "budgets", "seed", "hall_of_fame_sample", "parallelism", "batch_size", "generation_timeout_seconds", "forge_attempts", "initial_adversaries", "generations_per_run")
+    __slots__ = ("pool_size", "adversaries_per_generation", "generations", "budgets", "seed", "hall_of_fame_sample", "parallelism", "batch_size", "generation_timeout_seconds", "forge_attempts", "initial_adversaries", "generations_per_run", "on_budget_exhausted", "llm_forge")
     POOL_SIZE_FIELD_NUMBER: _ClassVar[int]
     ADVERSARIES_PER_GENERATION_FIELD_NUMBER: _ClassVar[int]
     GENERATIONS_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,8 @@ class GasiConfig(_message.Message):
     FORGE_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     INITIAL_ADVERSARIES_FIELD_NUMBER: _ClassVar[int]
     GENERATIONS_PER_RUN_FIELD_NUMBER: _ClassVar[int]
+    ON_BUDGET_EXHAUSTED_FIELD_NUMBER: _ClassVar[int]
+    LLM_FORGE_FIELD_NUMBER: _ClassVar[int]
     pool_size: int
     adversaries_per_generation: int
     generations: int
@@ -45,7 +47,9 @@ class GasiConfig(_message.Message):
     forge_attempts: int
     initial_adversaries: int
     generations_per_run: int
-    def __init__(self, pool_size: _Optional[int] = ..., adversaries_per_generation: _Optional[int] = ..., generations: _Optional[int] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., seed: _Optional[int] = ..., hall_of_fame_sample: _Optional[int] = ..., parallelism: _Optional[int] = ..., batch_size: _Optional[int] = ..., generation_timeout_seconds: _Optional[int] = ..., forge_attempts: _Optional[int] = ..., initial_adversaries: _Optional[int] = ..., generations_per_run: _Optional[int] = ...) -> None: ...
+    on_budget_exhausted: str
+    llm_forge: bool
+    def __init__(self, pool_size: _Optional[int] = ..., adversaries_per_generation: _Optional[int] = ..., generations: _Optional[int] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., seed: _Optional[int] = ..., hall_of_fame_sample: _Optional[int] = ..., parallelism: _Optional[int] = ..., batch_size: _Optional[int] = ..., generation_timeout_seconds: _Optional[int] = ..., forge_attempts: _Optional[int] = ..., initial_adversaries: _Optional[int] = ..., generations_per_run: _Optional[int] = ..., on_budget_exhausted: _Optional[str] = ..., llm_forge: _Optional[bool] = ...) -> None: ...
 
 class GasiCandidate(_message.Message):
     __slots__ = ("id", "genome_json", "parent_id", "summary", "origin")
@@ -147,7 +151,7 @@ class GasiCounters(_message.Message):
     def __init__(self, evaluations_spent: _Optional[int] = ..., generations_done: _Optional[int] = ..., champions_crowned: _Optional[int] = ..., adversaries_forged: _Optional[int] = ..., stagnant_generations: _Optional[int] = ..., runs: _Optional[int] = ..., llm_tokens_spent: _Optional[int] = ..., engine_calls: _Optional[int] = ...) -> None: ...
 
 class GasiCarry(_message.Message):
-    __slots__ = ("champion", "adversaries", "counters", "paused", "budgets", "opened", "generations", "base_generation", "last_generation_cost")
+    __slots__ = ("champion", "adversaries", "counters", "paused", "budgets", "opened", "generations", "base_generation", "last_generation_cost", "budget_pause", "last_llm_tokens")
     CHAMPION_FIELD_NUMBER: _ClassVar[int]
     ADVERSARIES_FIELD_NUMBER: _ClassVar[int]
     COUNTERS_FIELD_NUMBER: _ClassVar[int]
@@ -157,6 +161,8 @@ class GasiCarry(_message.Message):
     GENERATIONS_FIELD_NUMBER: _ClassVar[int]
     BASE_GENERATION_FIELD_NUMBER: _ClassVar[int]
     LAST_GENERATION_COST_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_PAUSE_FIELD_NUMBER: _ClassVar[int]
+    LAST_LLM_TOKENS_FIELD_NUMBER: _ClassVar[int]
     champion: GasiChampion
     adversaries: GasiAdversarySummary
     counters: GasiCounters
@@ -166,7 +172,9 @@ class GasiCarry(_message.Message):
     generations: int
     base_generation: int
     last_generation_cost: int
-    def __init__(self, champion: _Optional[_Union[GasiChampion, _Mapping]] = ..., adversaries: _Optional[_Union[GasiAdversarySummary, _Mapping]] = ..., counters: _Optional[_Union[GasiCounters, _Mapping]] = ..., paused: _Optional[bool] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., opened: _Optional[bool] = ..., generations: _Optional[int] = ..., base_generation: _Optional[int] = ..., last_generation_cost: _Optional[int] = ...) -> None: ...
+    budget_pause: str
+    last_llm_tokens: int
+    def __init__(self, champion: _Optional[_Union[GasiChampion, _Mapping]] = ..., adversaries: _Optional[_Union[GasiAdversarySummary, _Mapping]] = ..., counters: _Optional[_Union[GasiCounters, _Mapping]] = ..., paused: _Optional[bool] = ..., budgets: _Optional[_Union[GasiBudgets, _Mapping]] = ..., opened: _Optional[bool] = ..., generations: _Optional[int] = ..., base_generation: _Optional[int] = ..., last_generation_cost: _Optional[int] = ..., budget_pause: _Optional[str] = ..., last_llm_tokens: _Optional[int] = ...) -> None: ...
 
 class GasiRunRequest(_message.Message):
     __slots__ = ("arena", "name", "config", "tenant", "requested_by", "source", "limits", "carry", "evaluation_task_queue")
@@ -331,7 +339,7 @@ class GasiScoreMatrix(_message.Message):
     def __init__(self, rows: _Optional[_Iterable[_Union[GasiScoreRow, _Mapping]]] = ..., evaluations: _Optional[int] = ..., engine_calls: _Optional[int] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class GasiForgeRequest(_message.Message):
-    __slots__ = ("arena", "tournament", "champion", "count", "seed", "generation", "attempts", "batch_size", "parallelism")
+    __slots__ = ("arena", "tournament", "champion", "count", "seed", "generation", "attempts", "batch_size", "parallelism", "llm_forge")
     ARENA_FIELD_NUMBER: _ClassVar[int]
     TOURNAMENT_FIELD_NUMBER: _ClassVar[int]
     CHAMPION_FIELD_NUMBER: _ClassVar[int]
@@ -341,6 +349,7 @@ class GasiForgeRequest(_message.Message):
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     PARALLELISM_FIELD_NUMBER: _ClassVar[int]
+    LLM_FORGE_FIELD_NUMBER: _ClassVar[int]
     arena: str
     tournament: str
     champion: GasiCandidate
@@ -350,10 +359,11 @@ class GasiForgeRequest(_message.Message):
     attempts: int
     batch_size: int
     parallelism: int
-    def __init__(self, arena: _Optional[str] = ..., tournament: _Optional[str] = ..., champion: _Optional[_Union[GasiCandidate, _Mapping]] = ..., count: _Optional[int] = ..., seed: _Optional[int] = ..., generation: _Optional[int] = ..., attempts: _Optional[int] = ..., batch_size: _Optional[int] = ..., parallelism: _Optional[int] = ...) -> None: ...
+    llm_forge: bool
+    def __init__(self, arena: _Optional[str] = ..., tournament: _Optional[str] = ..., champion: _Optional[_Union[GasiCandidate, _Mapping]] = ..., count: _Optional[int] = ..., seed: _Optional[int] = ..., generation: _Optional[int] = ..., attempts: _Optional[int] = ..., batch_size: _Optional[int] = ..., parallelism: _Optional[int] = ..., llm_forge: _Optional[bool] = ...) -> None: ...
 
 class GasiForgeResult(_message.Message):
-    __slots__ = ("adversaries", "evaluations", "tried", "beat_champion", "mean_difficulty", "engine_calls", "rejected_unfair")
+    __slots__ = ("adversaries", "evaluations", "tried", "beat_champion", "mean_difficulty", "engine_calls", "rejected_unfair", "llm_tokens", "llm_proposed", "llm_invalid", "llm_kept")
     ADVERSARIES_FIELD_NUMBER: _ClassVar[int]
     EVALUATIONS_FIELD_NUMBER: _ClassVar[int]
     TRIED_FIELD_NUMBER: _ClassVar[int]
@@ -361,6 +371,10 @@ class GasiForgeResult(_message.Message):
     MEAN_DIFFICULTY_FIELD_NUMBER: _ClassVar[int]
     ENGINE_CALLS_FIELD_NUMBER: _ClassVar[int]
     REJECTED_UNFAIR_FIELD_NUMBER: _ClassVar[int]
+    LLM_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    LLM_PROPOSED_FIELD_NUMBER: _ClassVar[int]
+    LLM_INVALID_FIELD_NUMBER: _ClassVar[int]
+    LLM_KEPT_FIELD_NUMBER: _ClassVar[int]
     adversaries: _containers.RepeatedCompositeFieldContainer[GasiAdversary]
     evaluations: int
     tried: int
@@ -368,7 +382,11 @@ class GasiForgeResult(_message.Message):
     mean_difficulty: float
     engine_calls: int
     rejected_unfair: int
-    def __init__(self, adversaries: _Optional[_Iterable[_Union[GasiAdversary, _Mapping]]] = ..., evaluations: _Optional[int] = ..., tried: _Optional[int] = ..., beat_champion: _Optional[int] = ..., mean_difficulty: _Optional[float] = ..., engine_calls: _Optional[int] = ..., rejected_unfair: _Optional[int] = ...) -> None: ...
+    llm_tokens: int
+    llm_proposed: int
+    llm_invalid: int
+    llm_kept: int
+    def __init__(self, adversaries: _Optional[_Iterable[_Union[GasiAdversary, _Mapping]]] = ..., evaluations: _Optional[int] = ..., tried: _Optional[int] = ..., beat_champion: _Optional[int] = ..., mean_difficulty: _Optional[float] = ..., engine_calls: _Optional[int] = ..., rejected_unfair: _Optional[int] = ..., llm_tokens: _Optional[int] = ..., llm_proposed: _Optional[int] = ..., llm_invalid: _Optional[int] = ..., llm_kept: _Optional[int] = ...) -> None: ...
 
 class GasiHardenRequest(_message.Message):
     __slots__ = ("arena", "tournament", "run_id", "generation", "champion", "crowned", "forged", "counters", "batch_size", "parallelism", "best_challenger")
@@ -541,3 +559,53 @@ class GasiAdoptionWrite(_message.Message):
     adoption_id: str
     approvers: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, request: _Optional[_Union[GasiAdoptionRequest, _Mapping]] = ..., adoption_id: _Optional[str] = ..., approvers: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GasiCiaoChampion(_message.Message):
+    __slots__ = ("generation", "candidate_id", "summary")
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    generation: int
+    candidate_id: str
+    summary: str
+    def __init__(self, generation: _Optional[int] = ..., candidate_id: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class GasiCiaoColumn(_message.Message):
+    __slots__ = ("generation", "adversaries")
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ADVERSARIES_FIELD_NUMBER: _ClassVar[int]
+    generation: int
+    adversaries: int
+    def __init__(self, generation: _Optional[int] = ..., adversaries: _Optional[int] = ...) -> None: ...
+
+class GasiCiaoCell(_message.Message):
+    __slots__ = ("wins", "met", "win_rate")
+    WINS_FIELD_NUMBER: _ClassVar[int]
+    MET_FIELD_NUMBER: _ClassVar[int]
+    WIN_RATE_FIELD_NUMBER: _ClassVar[int]
+    wins: int
+    met: int
+    win_rate: float
+    def __init__(self, wins: _Optional[int] = ..., met: _Optional[int] = ..., win_rate: _Optional[float] = ...) -> None: ...
+
+class GasiCiaoRow(_message.Message):
+    __slots__ = ("champion", "cells")
+    CHAMPION_FIELD_NUMBER: _ClassVar[int]
+    CELLS_FIELD_NUMBER: _ClassVar[int]
+    champion: GasiCiaoChampion
+    cells: _containers.RepeatedCompositeFieldContainer[GasiCiaoCell]
+    def __init__(self, champion: _Optional[_Union[GasiCiaoChampion, _Mapping]] = ..., cells: _Optional[_Iterable[_Union[GasiCiaoCell, _Mapping]]] = ...) -> None: ...
+
+class GasiCiao(_message.Message):
+    __slots__ = ("tournament", "arena", "columns", "rows", "svg")
+    TOURNAMENT_FIELD_NUMBER: _ClassVar[int]
+    ARENA_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    SVG_FIELD_NUMBER: _ClassVar[int]
+    tournament: str
+    arena: str
+    columns: _containers.RepeatedCompositeFieldContainer[GasiCiaoColumn]
+    rows: _containers.RepeatedCompositeFieldContainer[GasiCiaoRow]
+    svg: str
+    def __init__(self, tournament: _Optional[str] = ..., arena: _Optional[str] = ..., columns: _Optional[_Iterable[_Union[GasiCiaoColumn, _Mapping]]] = ..., rows: _Optional[_Iterable[_Union[GasiCiaoRow, _Mapping]]] = ..., svg: _Optional[str] = ...) -> None: ...

@@ -23,8 +23,11 @@ BAD_CONFIGS = [
     ({"arena": "alert_rule", "config": {"pool_size": 1}}, "config.pool_size"),
     ({"arena": "alert_rule", "config": {"budgets": {"evaluations": -5}}},
      "config.budgets.evaluations"),
-    ({"arena": "alert_rule", "config": {"budgets": {"llm_tokens": 1000}}},
+    ({"arena": "alert_rule", "config": {"budgets": {"llm_tokens": -1}}},
      "config.budgets.llm_tokens"),
+    ({"arena": "alert_rule", "config": {"llm_forge": True}}, "config.llm_forge"),
+    ({"arena": "alert_rule", "config": {"on_budget_exhausted": "sleep"}},
+     "config.on_budget_exhausted"),
     ({"arena": "alert_rule", "config": {"pool_size": 4, "poolsize": 4}}, "config.poolsize"),
     ({"arena": "alert_rule", "config": {"adversaries_per_generation": 8, "forge_attempts": 3}},
      "config.forge_attempts"),
@@ -91,6 +94,41 @@ async def test_a_tournament_through_the_api(
     lines = {el.get("id"): el for el in root.iter("{http://www.w3.org/2000/svg}polyline")}
     assert set(lines) == {"benchmark", "hall-of-fame", "difficulty"}
     assert len(lines["benchmark"].get("points", "").split()) == 3
+
+    # The CIAO matrix: champions by generation against adversaries by generation, linked
+    # from the run's first event like the progress picture.
+    assert record["events"][0]["data"]["ciao"] == f"/v1/gasi-runs/{run['id']}/ciao"
+    ciao = (await api.get(f"/v1/gasi-runs/{run['id']}/ciao", headers=viewer)).json()
+    assert [c["generation"] for c in ciao["columns"]] == [0, 1, 2]
+    assert [c["adversaries"] for c in ciao["columns"]] == [TINY["initial_adversaries"], 3, 3]
+    assert [r["champion"]["generation"] for r in ciao["rows"]] == [
+        c["generation"] for c in fame["champions"]
+    ]
+    seed = ciao["rows"][0]
+    assert seed["champion"]["candidate_id"] == fame["champions"][0]["candidate"]["id"]
+    # The seed met all its opening adversaries, and lost to exactly those the hall of fame
+    # says it lost to.
+    opening = seed["cells"][0]
+    assert opening["met"] == TINY["initial_adversaries"]
+    opened = {a["adversary"]["id"] for a in fame["adversaries"] if a["generation"] == 0}
+    lost = len(opened & set(fame["champions"][0]["lost_to"]))
+    assert opening["wins"] == opening["met"] - lost
+    assert opening["win_rate"] == pytest.approx(opening["wins"] / opening["met"])
+    reigning = next(
+        r
+        for r in ciao["rows"]
+        if r["champion"]["candidate_id"] == result["champion"]["candidate"]["id"]
+    )
+    # Hardened against the whole archive: it met every adversary of every generation.
+    met = [cell["met"] for cell in reigning["cells"]]
+    assert met == [column["adversaries"] for column in ciao["columns"]]
+    heat = await api.get(ciao["svg"], headers=viewer)
+    assert heat.headers["content-type"].startswith("image/svg+xml")
+    cells = [el for el in ET.fromstring(heat.text).iter("{http://www.w3.org/2000/svg}rect")
+             if el.get("class") == "cell"]  # fmt: skip
+    assert len(cells) == len(ciao["rows"]) * len(ciao["columns"])
+    missing = await api.get("/v1/gasi-runs/gasi:default:alert_rule:nobody/ciao", headers=viewer)
+    assert missing.status_code == 404
 
 
 async def test_steering_through_the_api(

@@ -120,3 +120,48 @@ async def test_budgets_change_through_a_validated_update(
         result = await handle.result()
     assert result.outcome in ("generations_done", "budget_exhausted"), result.reason
     assert result.counters.generations_done <= 2
+
+
+async def test_an_exhausted_budget_pauses_until_it_is_raised(
+    client: Client, settings: Settings
+) -> None:
+    numbers_arena.register()
+    async with run_worker(settings):
+        handle = await start_gasi(client, settings, "budget-pause", budgets={"evaluations": 60},
+                                  on_budget_exhausted="pause", **NUMBERS)  # fmt: skip
+        held = await until(handle, lambda s, p: p == "budget_paused" and bool(s.budget_pause))
+        assert held.budget_pause.startswith("evaluation budget exhausted:")
+        # Held, not polling: nothing plays while it waits, across however long it waits.
+        await asyncio.sleep(2.0)
+        still = await until(handle, lambda _s, p: p == "budget_paused")
+        assert still.counters.generations_done == held.counters.generations_done
+        status = await handle.query(GovernedRun.status)
+        paused = [e for e in status.events if e.type == "gasi.budget_paused"]
+        assert paused and "evaluation budget exhausted" in paused[-1].message
+        await handle.execute_update(
+            GasiWorkflow.change_budgets,
+            GasiBudgetChange(budgets=GasiBudgets(evaluations=100_000), by="olivia"),
+        )
+        await until(
+            handle,
+            lambda s, p: (
+                s.counters.generations_done > held.counters.generations_done
+                and p != "budget_paused"
+                and not s.budget_pause
+            ),
+        )
+        await handle.signal(GasiWorkflow.stop, GasiControl(by="olivia"))
+        result = await handle.result()
+    assert result.outcome == "stopped"
+    assert result.counters.evaluations_spent > 60
+
+
+async def test_a_stop_ends_a_run_waiting_for_budget(client: Client, settings: Settings) -> None:
+    numbers_arena.register()
+    async with run_worker(settings):
+        handle = await start_gasi(client, settings, "budget-stop", budgets={"evaluations": 60},
+                                  on_budget_exhausted="pause", **NUMBERS)  # fmt: skip
+        await until(handle, lambda _s, p: p == "budget_paused")
+        await handle.signal(GasiWorkflow.stop, GasiControl(by="olivia", reason="spent"))
+        result = await handle.result()
+    assert result.outcome == "stopped" and "spent" in result.reason

@@ -15,6 +15,8 @@ DEFAULT_POOL: Final = 6
 DEFAULT_FORGED: Final = 4
 DEFAULT_ATTEMPTS: Final = 24
 DEFAULT_GENERATION_TIMEOUT_SECONDS: Final = 1800
+ON_EXHAUSTED_END: Final = "end"
+ON_EXHAUSTED_PAUSE: Final = "pause"
 
 
 def pool_size(config: GasiConfig) -> int:
@@ -45,19 +47,31 @@ def estimated_cost(config: GasiConfig, carry: GasiCarry) -> int:
     )
 
 
+def pauses_when_exhausted(config: GasiConfig) -> bool:
+    return config.on_budget_exhausted == ON_EXHAUSTED_PAUSE
+
+
 def exhausted(config: GasiConfig, carry: GasiCarry) -> str:
-    """Why the budget cannot pay for another generation ("" while it can)."""
+    """Why the budgets cannot pay for another generation ("" while they can)."""
     budget = carry.budgets.evaluations
-    if budget <= 0:
-        return ""
     spent = carry.counters.evaluations_spent
     needed = estimated_cost(config, carry)
-    if spent + needed <= budget:
-        return ""
-    return (
-        f"evaluation budget exhausted: {spent} of {budget} evaluations spent, and a generation "
-        f"needs about {needed}"
-    )
+    if 0 < budget < spent + needed:
+        return (
+            f"evaluation budget exhausted: {spent} of {budget} evaluations spent, and a "
+            f"generation needs about {needed}"
+        )
+    tokens = carry.budgets.llm_tokens
+    if config.llm_forge and tokens > 0:
+        used = carry.counters.llm_tokens_spent
+        # The last forge's spend is the estimate; before any, a single token left will do.
+        asks = max(1, carry.last_llm_tokens)
+        if used + asks > tokens:
+            return (
+                f"LLM token budget exhausted: {used} of {tokens} tokens spent, and a "
+                f"generation's forge needs about {asks}"
+            )
+    return ""
 
 
 def check_change(change: GasiBudgetChange, carry: GasiCarry) -> None:
@@ -70,6 +84,13 @@ def check_change(change: GasiBudgetChange, carry: GasiCarry) -> None:
     if 0 < change.budgets.evaluations < spent:
         raise ApplicationError(
             f"budgets.evaluations {change.budgets.evaluations} is below the {spent} already "
+            "spent; to end the run, stop it",
+            type=INVALID_BUDGET,
+        )
+    used = carry.counters.llm_tokens_spent
+    if 0 < change.budgets.llm_tokens < used:
+        raise ApplicationError(
+            f"budgets.llm_tokens {change.budgets.llm_tokens} is below the {used} already "
             "spent; to end the run, stop it",
             type=INVALID_BUDGET,
         )

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         GasiBudgetState,
         GasiCarry,
         GasiChampion,
+        GasiConfig,
         GasiControl,
         GasiEvaluateRequest,
         GasiForgeRequest,
@@ -48,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
 
 KIND: Final = "gasi"
 PAUSED: Final = "paused"
+BUDGET_PAUSED: Final = "budget_paused"
 GENERATIONS_DONE: Final = "generations_done"
 BUDGET_EXHAUSTED: Final = "budget_exhausted"
 STOPPED: Final = "stopped"
@@ -125,9 +127,11 @@ class GasiWorkflow(GovernedRun):
         self.ledger.record(
             "gasi.budgets_changed",
             f"{change.by or 'an operator'} set the evaluation budget to "
-            f"{self._carry.budgets.evaluations or 'unlimited'} and generations to "
+            f"{self._carry.budgets.evaluations or 'unlimited'}, LLM tokens to "
+            f"{self._carry.budgets.llm_tokens or 'unlimited'} and generations to "
             f"{self._carry.generations or 'unbounded'}",
             {"by": change.by, "evaluations": self._carry.budgets.evaluations,
+             "llm_tokens": self._carry.budgets.llm_tokens,
              "generations": self._carry.generations},
         )  # fmt: skip
         return GasiBudgetState(
@@ -158,7 +162,8 @@ class GasiWorkflow(GovernedRun):
             {"requested_by": request.requested_by, "source": request.source or "api",
              "runs": counters.runs + 1,
              "tournament": tournament_key(request),
-             "progress_svg": f"/v1/gasi-runs/{tournament_key(request)}/progress.svg"},
+             "progress_svg": f"/v1/gasi-runs/{tournament_key(request)}/progress.svg",
+             "ciao": f"/v1/gasi-runs/{tournament_key(request)}/ciao"},
         )  # fmt: skip
         counters.runs += 1
         try:
@@ -216,17 +221,9 @@ class GasiWorkflow(GovernedRun):
             await self._open(request)
         per_run = max(1, config.generations_per_run)
         for _ in range(per_run):
-            ended = self._end_reason()
+            ended = await self._ready(config)
             if ended is not None:
                 return ended
-            if self._carry.paused:
-                await self._wait_while_paused()
-                ended = self._end_reason()
-                if ended is not None:
-                    return ended
-            exhausted = budget.exhausted(config, self._carry)
-            if exhausted:
-                return BUDGET_EXHAUSTED, exhausted
             timeout = timedelta(
                 seconds=config.generation_timeout_seconds
                 or budget.DEFAULT_GENERATION_TIMEOUT_SECONDS
@@ -240,9 +237,43 @@ class GasiWorkflow(GovernedRun):
                 )
         return self._end_reason()
 
+    async def _ready(self, config: GasiConfig) -> tuple[str, str] | None:
+        """Wait out an operator's pause and, with ``on_budget_exhausted: pause``, an empty
+        budget; the end and its reason when the run must end instead of playing on."""
+        while True:
+            ended = self._end_reason()
+            if ended is not None:
+                return ended
+            if self._carry.paused:
+                await self._wait_while_paused()
+                continue
+            exhausted = budget.exhausted(config, self._carry)
+            if not exhausted:
+                return None
+            if not budget.pauses_when_exhausted(config):
+                return BUDGET_EXHAUSTED, exhausted
+            await self._wait_for_budget(config, exhausted)
+
     async def _wait_while_paused(self) -> None:
         self.ledger.enter(PAUSED)
         await workflow.wait_condition(lambda: not self._carry.paused or self._stop is not None)
+
+    async def _wait_for_budget(self, config: GasiConfig, reason: str) -> None:
+        """Hold until a budget change (the change_budgets Update) pays for a generation, or
+        a stop. A durable wait on the workflow's own state: nothing polls, and the pause
+        survives continue-as-new because the Update that ends it changes the carry."""
+        self._carry.budget_pause = reason
+        self.ledger.enter(BUDGET_PAUSED)
+        self.ledger.record(
+            "gasi.budget_paused", f"paused: {reason}; raise the budgets or stop the run",
+            {"reason": reason},
+        )  # fmt: skip
+        await workflow.wait_condition(
+            lambda: self._stop is not None or not budget.exhausted(config, self._carry)
+        )
+        self._carry.budget_pause = ""
+        if self._stop is None:
+            self.ledger.record("gasi.budget_resumed", "the new budgets pay for a generation")
 
     async def _open(self, request: GasiRunRequest) -> None:
         self.ledger.enter("opening")
@@ -327,12 +358,16 @@ class GasiWorkflow(GovernedRun):
                 count=budget.forged_per_generation(config), seed=config.seed,
                 generation=generation, attempts=budget.forge_attempts(config),
                 batch_size=config.batch_size, parallelism=config.parallelism,
+                llm_forge=config.llm_forge,
             ),
             **engine,
         )  # fmt: skip
         carry.counters.evaluations_spent += forged.evaluations
         carry.counters.engine_calls += forged.engine_calls
         carry.counters.adversaries_forged += len(forged.adversaries)
+        if config.llm_forge:
+            carry.counters.llm_tokens_spent += forged.llm_tokens
+            carry.last_llm_tokens = forged.llm_tokens
 
         self.ledger.enter("hardening")
         summary = slim(forged)
@@ -369,7 +404,8 @@ class GasiWorkflow(GovernedRun):
             {"generation": generation, "crowned": crowned, "champion": champion.candidate.id,
              "benchmark": champion.benchmark.score, "past": champion.past.score,
              "forged": len(forged.adversaries), "beat_champion": forged.beat_champion,
-             "difficulty": forged.mean_difficulty,
+             "difficulty": forged.mean_difficulty, "llm_kept": forged.llm_kept,
+             "llm_invalid": forged.llm_invalid, "llm_tokens": forged.llm_tokens,
              "evaluations": carry.last_generation_cost},
         )  # fmt: skip
         self.ledger.step_done(f"generation-{generation}")
