@@ -270,7 +270,16 @@ class RcaEvidenceActivities:
                 for ref in (rs.metadata.owner_references or [])
             )
         ]
-        owned.sort(key=lambda rs: int((rs.metadata.annotations or {}).get(REVISION, "0")))
+        # In the order the templates were first rolled out: a rollback gives an old
+        # ReplicaSet the next revision number, so by revision the rollback's target would
+        # seem to follow the bad template and the bad rollout itself would have no
+        # predecessor (the rollback is Kaizen's own change record, at its own time).
+        owned.sort(
+            key=lambda rs: (
+                _aware(rs.metadata.creation_timestamp) or datetime.min.replace(tzinfo=UTC),
+                int((rs.metadata.annotations or {}).get(REVISION, "0")),
+            )
+        )
         batch = EvidenceBatch(source="kubernetes:replicasets")
         for previous, current in zip([None, *owned], owned, strict=False):
             created = _aware(current.metadata.creation_timestamp)
