@@ -29,9 +29,15 @@ from temporalio.exceptions import ApplicationError
 from activities.idempotency import operation_key
 from activities.kubernetes.actions import FIELD_MANAGER, JSON_PATCH, OP_ID_ANNOTATION, STRATEGIC
 from activities.kubernetes.bounds import check_action, check_scale_step, refuse
+from activities.kubernetes.contexts import KubeContexts
 from activities.kubernetes.errors import translate
 from activities.refusals import refusal
-from kaizen.v1.kubernetes_pb2 import KubeActionRequest, KubeActionResult, WorkloadHealth
+from kaizen.v1.kubernetes_pb2 import (
+    KubeActionRequest,
+    KubeActionResult,
+    WorkloadHealth,
+    WorkloadRef,
+)
 from kaizen.v1.promotion_pb2 import AvailabilityRequest, SnapshotRequest, WorkloadSnapshot
 
 CANARY_OF: Final = "kaizen.dev/canary-of"
@@ -49,14 +55,25 @@ class CanaryActivities:
     what healing needs (see the README's Promotions section for the Role).
     """
 
-    def __init__(self, api_client: ApiClient) -> None:
+    def __init__(self, api_client: ApiClient, contexts: KubeContexts | None = None) -> None:
         self._api = api_client
         self._apps = AppsV1Api(api_client)
+        self._contexts = contexts or KubeContexts(None)
+        self._in_context: dict[str, CanaryActivities] = {}
+
+    def _at(self, ref: WorkloadRef) -> CanaryActivities:
+        """These activities as they act on the workload's cluster: the environment's
+        ``kube_context`` of the workers' kubeconfig, or the current one when it names none."""
+        if not ref.context:
+            return self
+        if ref.context not in self._in_context:
+            self._in_context[ref.context] = CanaryActivities(self._contexts.client(ref.context))
+        return self._in_context[ref.context]
 
     @activity.defn
     async def snapshot_workload(self, request: SnapshotRequest) -> WorkloadSnapshot:
         """The stable Deployment as it is before a rollout changes anything."""
-        return await asyncio.to_thread(self._snapshot, request)
+        return await asyncio.to_thread(self._at(request.stable)._snapshot, request)
 
     @activity.defn
     async def apply_canary_action(self, request: KubeActionRequest) -> KubeActionResult:
@@ -64,14 +81,14 @@ class CanaryActivities:
         params = MessageToDict(request.parameters)
         check_action(request.action, params)  # before any API call
         result: KubeActionResult = await self._heartbeating(
-            self._apply, request, params, operation_key()
+            self._at(request.workload)._apply, request, params, operation_key()
         )
         return result
 
     @activity.defn
     async def wait_available(self, request: AvailabilityRequest) -> WorkloadHealth:
         """Until the Deployment's replicas are updated and available, or its progress deadline."""
-        health: WorkloadHealth = await self._heartbeating(self._wait, request)
+        health: WorkloadHealth = await self._heartbeating(self._at(request.workload)._wait, request)
         return health
 
     async def _heartbeating(self, blocking: Any, *args: Any) -> Any:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kubernetes import config
 from kubernetes.client import ApiClient
 
+from activities.kubernetes.contexts import kubeconfig_path
 from kaizen.settings import Settings
 
 
@@ -23,11 +23,10 @@ class KubeConnection:
 
 def connect_kubernetes(settings: Settings) -> KubeConnection:
     """KAIZEN_KUBECONFIG, then $KUBECONFIG, then the in-cluster service account."""
-    candidates = [settings.kubeconfig, os.environ.get("KUBECONFIG")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            new_client: Any = config.new_client_from_config
-            return KubeConnection(new_client(config_file=str(candidate)), f"kubeconfig {candidate}")
+    candidate = kubeconfig_path(settings)
+    if candidate is not None:
+        new_client: Any = config.new_client_from_config
+        return KubeConnection(new_client(config_file=str(candidate)), f"kubeconfig {candidate}")
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
         load: Any = config.load_incluster_config
         load()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio import activity
 
 from activities.prometheus.client import PrometheusClient, PrometheusQueryError
 from activities.prometheus.conditions import ConditionError, EvaluationError, classify
+from activities.prometheus.judge import JudgeNoData, judge_canary
 from kaizen.contract.timestamps import to_timestamp
 from kaizen.v1.promotion_pb2 import Measurement, MeasureRequest
 
@@ -31,6 +33,8 @@ class AnalysisActivities:
         at = to_timestamp(datetime.now(UTC))
         if self._prometheus is None:
             return Measurement(phase="error", message="no Prometheus is configured", at=at)
+        if request.metric.judge.test:
+            return await self._judge(request, at)
         try:
             samples = await self._prometheus.query(request.query)
         except PrometheusQueryError as error:
@@ -44,3 +48,24 @@ class AnalysisActivities:
         except (EvaluationError, ConditionError) as error:
             return Measurement(phase="error", values=values, message=str(error), at=at)
         return Measurement(phase=phase, values=values, message=f"{metric.name} = {shown}", at=at)
+
+    async def _judge(self, request: MeasureRequest, at: Timestamp) -> Measurement:
+        """Baseline against canary (``activities/prometheus/judge.py``); values: the score."""
+        assert self._prometheus is not None
+        metric = request.metric
+        if not request.baseline_query:
+            return Measurement(
+                phase="error", message=f"{metric.name}: the judge has no baseline query", at=at
+            )
+        try:
+            verdict = await judge_canary(
+                self._prometheus, request.query, request.baseline_query, metric.judge
+            )
+        except (PrometheusQueryError, JudgeNoData) as error:
+            return Measurement(phase="error", message=f"{metric.name}: {error}", at=at)
+        return Measurement(
+            phase=verdict.phase,
+            values=[verdict.score],
+            message=f"{metric.name}: {verdict.message}",
+            at=at,
+        )

@@ -12,7 +12,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from google.protobuf.struct_pb2 import Struct
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from activities.prometheus.conditions import ConditionError, parse_condition
 from kaizen.contract.names import K8S_NAME
 from kaizen.v1.promotion_pb2 import (
+    AnalysisJudge,
     AnalysisMetric,
     AnalysisStep,
     ApprovalRule,
@@ -79,6 +80,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class JudgeSpec(_Strict):
+    """Baseline versus canary (``activities/prometheus/judge.py``); defaults are Kayenta's."""
+
+    test: Literal["mann_whitney"] = "mann_whitney"
+    direction: Literal["increase", "decrease", "either"] = "either"
+    lookback: Duration = "2m"
+    step: Duration = "10s"
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.98
+    effect_fraction: Annotated[float, Field(ge=0, le=10)] = 0.25
+    pass_score: Annotated[float, Field(ge=0, le=100)] = 95
+    marginal_score: Annotated[float, Field(ge=0, le=100)] = 75
+
+    @model_validator(mode="after")
+    def _bands(self) -> JudgeSpec:
+        if self.marginal_score > self.pass_score:
+            raise ValueError("marginal_score must not be above pass_score")
+        if seconds(self.lookback) < 2 * max(seconds(self.step), 1):
+            raise ValueError("lookback must hold at least two steps")
+        return self
+
+
 class MetricSpec(_Strict):
     query: Annotated[str, Field(min_length=1, max_length=4000)]
     interval: Duration = "0s"
@@ -89,6 +111,7 @@ class MetricSpec(_Strict):
     inconclusive_limit: Annotated[int, Field(ge=0)] = DEFAULT_INCONCLUSIVE_LIMIT
     consecutive_error_limit: Annotated[int, Field(ge=0)] = DEFAULT_CONSECUTIVE_ERROR_LIMIT
     initial_delay: Duration = "0s"
+    judge: JudgeSpec | None = None
 
     @field_validator("query")
     @classmethod
@@ -112,6 +135,11 @@ class MetricSpec(_Strict):
     def _count_needs_interval(self) -> MetricSpec:
         if self.count > 1 and seconds(self.interval) == 0:
             raise ValueError("count above 1 needs an interval (as in Argo Rollouts)")
+        if self.judge is not None and (self.success_condition or self.failure_condition):
+            raise ValueError(
+                "a metric with a judge is decided by its score bands: drop "
+                "success_condition and failure_condition"
+            )
         return self
 
 
@@ -199,6 +227,11 @@ class EnvironmentSpec(_Strict):
                 known = ", ".join(sorted(self.metrics)) or "none"
                 raise ValueError(f"{where} names unknown metric {name!r}; declared: {known}")
             metric = self.metrics[name]
+            if where.startswith("rollout.verification") and metric.judge is not None:
+                raise ValueError(
+                    f"{where}: metric {name!r} has a judge, and after the full promotion "
+                    "there is no canary to compare with its baseline"
+                )
             if not where.startswith("rollout.background") and (
                 metric.count == 0 and seconds(metric.interval) > 0
             ):
@@ -239,7 +272,18 @@ def _metric(name: str, spec: MetricSpec) -> AnalysisMetric:
         success_condition=spec.success_condition, failure_condition=spec.failure_condition,
         failure_limit=spec.failure_limit, inconclusive_limit=spec.inconclusive_limit,
         consecutive_error_limit=spec.consecutive_error_limit,
-        initial_delay_seconds=seconds(spec.initial_delay),
+        initial_delay_seconds=seconds(spec.initial_delay), judge=_judge(spec.judge),
+    )  # fmt: skip
+
+
+def _judge(spec: JudgeSpec | None) -> AnalysisJudge | None:
+    if spec is None:
+        return None
+    return AnalysisJudge(
+        test=spec.test, direction=spec.direction, lookback_seconds=seconds(spec.lookback),
+        step_seconds=seconds(spec.step), confidence=spec.confidence,
+        effect_fraction=spec.effect_fraction, pass_score=spec.pass_score,
+        marginal_score=spec.marginal_score,
     )  # fmt: skip
 
 

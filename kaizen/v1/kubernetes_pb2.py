@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akaizen/v1/kubernetes.proto\x12\tkaizen.v1\x1a\x1cgoogle/protobuf/struct.proto\".\n\x0bWorkloadRef\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x8b\x01\n\x11KubeActionRequest\x12(\n\x08workload\x18\x01 \x01(\x0b\x32\x16.kaizen.v1.WorkloadRef\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\"\xfc\x01\n\x10KubeActionResult\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x17\n\x0f\x61lready_applied\x18\x04 \x01(\x08\x12\r\n\x05op_id\x18\x05 \x01(\t\x12\x12\n\ngeneration\x18\x06 \x01(\x03\x12\x18\n\x10resource_version\x18\x07 \x01(\t\x12\x0f\n\x07summary\x18\x08 \x01(\t\x12\'\n\x06\x62\x65\x66ore\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12&\n\x05\x61\x66ter\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\"\x92\x03\n\x0eWorkloadHealth\x12(\n\x08workload\x18\x01 \x01(\x0b\x32\x16.kaizen.v1.WorkloadRef\x12\x18\n\x10\x64\x65sired_replicas\x18\x02 \x01(\x05\x12\x18\n\x10updated_replicas\x18\x03 \x01(\x05\x12\x16\n\x0eready_replicas\x18\x04 \x01(\x05\x12\x1a\n\x12\x61vailable_replicas\x18\x05 \x01(\x05\x12\x18\n\x10rollout_complete\x18\x06 \x01(\x08\x12\x12\n\ngeneration\x18\x07 \x01(\x03\x12\x1b\n\x13observed_generation\x18\x08 \x01(\x03\x12\x10\n\x08revision\x18\t \x01(\t\x12\x10\n\x08restarts\x18\n \x01(\x05\x12\x0f\n\x07healthy\x18\x0b \x01(\x08\x12\x0f\n\x07summary\x18\x0c \x01(\t\x12\x15\n\rcrash_looping\x18\r \x01(\x05\x12\"\n\x1a\x62\x65low_minimum_availability\x18\x0e \x01(\x08\x12\"\n\x1aprogress_deadline_exceeded\x18\x0f \x01(\x08\"L\n\x10WorkloadSelector\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x16\n\x0elabel_selector\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\"U\n\x12WorkloadHealthList\x12,\n\tworkloads\x18\x01 \x03(\x0b\x32\x19.kaizen.v1.WorkloadHealth\x12\x11\n\ttruncated\x18\x02 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akaizen/v1/kubernetes.proto\x12\tkaizen.v1\x1a\x1cgoogle/protobuf/struct.proto\"?\n\x0bWorkloadRef\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontext\x18\x03 \x01(\t\"\x8b\x01\n\x11KubeActionRequest\x12(\n\x08workload\x18\x01 \x01(\x0b\x32\x16.kaizen.v1.WorkloadRef\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\"\xfc\x01\n\x10KubeActionResult\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x17\n\x0f\x61lready_applied\x18\x04 \x01(\x08\x12\r\n\x05op_id\x18\x05 \x01(\t\x12\x12\n\ngeneration\x18\x06 \x01(\x03\x12\x18\n\x10resource_version\x18\x07 \x01(\t\x12\x0f\n\x07summary\x18\x08 \x01(\t\x12\'\n\x06\x62\x65\x66ore\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12&\n\x05\x61\x66ter\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\"\x92\x03\n\x0eWorkloadHealth\x12(\n\x08workload\x18\x01 \x01(\x0b\x32\x16.kaizen.v1.WorkloadRef\x12\x18\n\x10\x64\x65sired_replicas\x18\x02 \x01(\x05\x12\x18\n\x10updated_replicas\x18\x03 \x01(\x05\x12\x16\n\x0eready_replicas\x18\x04 \x01(\x05\x12\x1a\n\x12\x61vailable_replicas\x18\x05 \x01(\x05\x12\x18\n\x10rollout_complete\x18\x06 \x01(\x08\x12\x12\n\ngeneration\x18\x07 \x01(\x03\x12\x1b\n\x13observed_generation\x18\x08 \x01(\x03\x12\x10\n\x08revision\x18\t \x01(\t\x12\x10\n\x08restarts\x18\n \x01(\x05\x12\x0f\n\x07healthy\x18\x0b \x01(\x08\x12\x0f\n\x07summary\x18\x0c \x01(\t\x12\x15\n\rcrash_looping\x18\r \x01(\x05\x12\"\n\x1a\x62\x65low_minimum_availability\x18\x0e \x01(\x08\x12\"\n\x1aprogress_deadline_exceeded\x18\x0f \x01(\x08\"L\n\x10WorkloadSelector\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x16\n\x0elabel_selector\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\"U\n\x12WorkloadHealthList\x12,\n\tworkloads\x18\x01 \x03(\x0b\x32\x19.kaizen.v1.WorkloadHealth\x12\x11\n\ttruncated\x18\x02 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,15 +33,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaizen.v1.kubernetes_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_WORKLOADREF']._serialized_start=71
-  _globals['_WORKLOADREF']._serialized_end=117
-  _globals['_KUBEACTIONREQUEST']._serialized_start=120
-  _globals['_KUBEACTIONREQUEST']._serialized_end=259
-  _globals['_KUBEACTIONRESULT']._serialized_start=262
-  _globals['_KUBEACTIONRESULT']._serialized_end=514
-  _globals['_WORKLOADHEALTH']._serialized_start=517
-  _globals['_WORKLOADHEALTH']._serialized_end=919
-  _globals['_WORKLOADSELECTOR']._serialized_start=921
-  _globals['_WORKLOADSELECTOR']._serialized_end=997
-  _globals['_WORKLOADHEALTHLIST']._serialized_start=999
-  _globals['_WORKLOADHEALTHLIST']._serialized_end=1084
+  _globals['_WORKLOADREF']._serialized_end=134
+  _globals['_KUBEACTIONREQUEST']._serialized_start=137
+  _globals['_KUBEACTIONREQUEST']._serialized_end=276
+  _globals['_KUBEACTIONRESULT']._serialized_start=279
+  _globals['_KUBEACTIONRESULT']._serialized_end=531
+  _globals['_WORKLOADHEALTH']._serialized_start=534
+  _globals['_WORKLOADHEALTH']._serialized_end=936
+  _globals['_WORKLOADSELECTOR']._serialized_start=938
+  _globals['_WORKLOADSELECTOR']._serialized_end=1014
+  _globals['_WORKLOADHEALTHLIST']._serialized_start=1016
+  _globals['_WORKLOADHEALTHLIST']._serialized_end=1101
 # @@protoc_insertion_point(module_scope)

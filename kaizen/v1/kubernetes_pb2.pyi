@@ -8,12 +8,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class WorkloadRef(_message.Message):
-    __slots__ = ("namespace", "name")
+    __slots__ = ("namespace", "name", "context")
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
     namespace: str
     name: str
-    def __init__(self, namespace: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    context: str
+    def __init__(self, namespace: _Optional[str] = ..., name: _Optional[str] = ..., context: _Optional[str] = ...) -> None: ...
 
 class KubeActionRequest(_message.Message):
     __slots__ = ("workload", "action", "parameters", "dry_run")

@@ -42,7 +42,7 @@ class ApprovalRule(_message.Message):
     def __init__(self, required: _Optional[int] = ..., roles: _Optional[_Iterable[str]] = ..., approvers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AnalysisMetric(_message.Message):
-    __slots__ = ("name", "query", "interval_seconds", "count", "success_condition", "failure_condition", "failure_limit", "inconclusive_limit", "consecutive_error_limit", "initial_delay_seconds")
+    __slots__ = ("name", "query", "interval_seconds", "count", "success_condition", "failure_condition", "failure_limit", "inconclusive_limit", "consecutive_error_limit", "initial_delay_seconds", "judge")
     NAME_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +53,7 @@ class AnalysisMetric(_message.Message):
     INCONCLUSIVE_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CONSECUTIVE_ERROR_LIMIT_FIELD_NUMBER: _ClassVar[int]
     INITIAL_DELAY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    JUDGE_FIELD_NUMBER: _ClassVar[int]
     name: str
     query: str
     interval_seconds: int
@@ -63,7 +64,28 @@ class AnalysisMetric(_message.Message):
     inconclusive_limit: int
     consecutive_error_limit: int
     initial_delay_seconds: int
-    def __init__(self, name: _Optional[str] = ..., query: _Optional[str] = ..., interval_seconds: _Optional[int] = ..., count: _Optional[int] = ..., success_condition: _Optional[str] = ..., failure_condition: _Optional[str] = ..., failure_limit: _Optional[int] = ..., inconclusive_limit: _Optional[int] = ..., consecutive_error_limit: _Optional[int] = ..., initial_delay_seconds: _Optional[int] = ...) -> None: ...
+    judge: AnalysisJudge
+    def __init__(self, name: _Optional[str] = ..., query: _Optional[str] = ..., interval_seconds: _Optional[int] = ..., count: _Optional[int] = ..., success_condition: _Optional[str] = ..., failure_condition: _Optional[str] = ..., failure_limit: _Optional[int] = ..., inconclusive_limit: _Optional[int] = ..., consecutive_error_limit: _Optional[int] = ..., initial_delay_seconds: _Optional[int] = ..., judge: _Optional[_Union[AnalysisJudge, _Mapping]] = ...) -> None: ...
+
+class AnalysisJudge(_message.Message):
+    __slots__ = ("test", "direction", "lookback_seconds", "step_seconds", "confidence", "effect_fraction", "pass_score", "marginal_score")
+    TEST_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    LOOKBACK_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    STEP_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    PASS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    MARGINAL_SCORE_FIELD_NUMBER: _ClassVar[int]
+    test: str
+    direction: str
+    lookback_seconds: int
+    step_seconds: int
+    confidence: float
+    effect_fraction: float
+    pass_score: float
+    marginal_score: float
+    def __init__(self, test: _Optional[str] = ..., direction: _Optional[str] = ..., lookback_seconds: _Optional[int] = ..., step_seconds: _Optional[int] = ..., confidence: _Optional[float] = ..., effect_fraction: _Optional[float] = ..., pass_score: _Optional[float] = ..., marginal_score: _Optional[float] = ...) -> None: ...
 
 class SetWeightStep(_message.Message):
     __slots__ = ("weight",)
@@ -420,12 +442,14 @@ class Measurement(_message.Message):
     def __init__(self, phase: _Optional[str] = ..., values: _Optional[_Iterable[float]] = ..., message: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class MeasureRequest(_message.Message):
-    __slots__ = ("metric", "query")
+    __slots__ = ("metric", "query", "baseline_query")
     METRIC_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_QUERY_FIELD_NUMBER: _ClassVar[int]
     metric: AnalysisMetric
     query: str
-    def __init__(self, metric: _Optional[_Union[AnalysisMetric, _Mapping]] = ..., query: _Optional[str] = ...) -> None: ...
+    baseline_query: str
+    def __init__(self, metric: _Optional[_Union[AnalysisMetric, _Mapping]] = ..., query: _Optional[str] = ..., baseline_query: _Optional[str] = ...) -> None: ...
 
 class MetricResult(_message.Message):
     __slots__ = ("name", "phase", "measurements", "successful", "failed", "inconclusive", "errors", "consecutive_errors", "message", "query", "taken")

@@ -74,6 +74,24 @@ def _edit(path: Path, old: str, new: str) -> None:
             "metrics.error_rate.success_condition",
         ),
         ("staging.toml", "count = 4", "count = 4\nbogus = 1", "metrics.error_rate.bogus"),
+        (
+            "staging.toml",
+            'judge = { direction = "increase"',
+            'success_condition = "result[0] < 1"\njudge = { direction = "increase"',
+            "a metric with a judge is decided by its score bands",
+        ),
+        (
+            "staging.toml",
+            'judge = { direction = "increase"',
+            'judge = { direction = "up"',
+            "metrics.latency_vs_stable.judge.direction",
+        ),
+        (
+            "staging.toml",
+            'verification = ["error_rate"]',
+            'verification = ["error_rate", "latency_vs_stable"]',
+            "no canary to compare with its baseline",
+        ),
         ("dev.toml", 'name = "dev"', 'name = "development"', "dev.toml: name:"),
         (
             "staging.toml",

@@ -3,7 +3,9 @@
 A metric takes measurements every ``interval`` (once when there is none) until it
 has ``count`` of them (until stopped, for a background metric with no count). Each
 measurement is successful, failed, inconclusive or an error (see
-``activities/prometheus/conditions.py``). The metric is then assessed, in this order:
+``activities/prometheus/conditions.py``; a metric with a judge is measured by its
+baseline-versus-canary score instead, ``activities/prometheus/judge.py``). The metric is
+then assessed, in this order:
 
 - failed when failed measurements exceed ``failure_limit`` (default 0: the first
   failure fails it; ``-1`` never fails);
@@ -101,11 +103,20 @@ def worst(phases: list[str]) -> str:
     return max(phases, key=lambda p: SEVERITY[p]) if phases else "successful"
 
 
+def as_baseline(query: str) -> str:
+    """The query about the stable Deployment instead of ``{{target}}`` (a judge's baseline)."""
+    return query.replace("{{target}}", "{{stable}}").replace("{{ target }}", "{{ stable }}")
+
+
 class _Tracker:
-    def __init__(self, metric: AnalysisMetric, query: str) -> None:
+    def __init__(self, metric: AnalysisMetric, render: Callable[[str], str]) -> None:
         self.metric = metric
-        self.result = MetricResult(name=metric.name, phase="running", query=query)
+        self.result = MetricResult(name=metric.name, phase="running", query=render(metric.query))
         self.next_at = workflow.now() + timedelta(seconds=metric.initial_delay_seconds)
+        # Only a metric declared with a judge has a baseline query; none could be before
+        # judges existed, so recorded histories replay the same commands (no patch needed:
+        # this fills an activity's input, it adds no command).
+        self.baseline_query = render(as_baseline(metric.query)) if metric.judge.test else ""
 
     def due(self) -> bool:
         return self.result.phase == "running" and workflow.now() >= self.next_at
@@ -113,7 +124,9 @@ class _Tracker:
     async def measure(self) -> None:
         measurement: Measurement = await workflow.execute_activity_method(
             AnalysisActivities.measure,
-            MeasureRequest(metric=self.metric, query=self.result.query),
+            MeasureRequest(
+                metric=self.metric, query=self.result.query, baseline_query=self.baseline_query
+            ),
             **VERIFY_CHECK,
         )
         record(self.result, measurement)
@@ -138,7 +151,7 @@ async def run_analysis(
     Stopped early, metrics still running count as successful unless a limit was already
     broken (as Argo ends background analysis when the rollout ends).
     """
-    trackers = [_Tracker(metric, render(metric.query)) for metric in metrics]
+    trackers = [_Tracker(metric, render) for metric in metrics]
     names = ", ".join(m.name for m in metrics)
     ledger.record(
         "analysis.started", f"{kind} analysis of {names}", {"kind": kind, "step": step_index}

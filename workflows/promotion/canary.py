@@ -75,10 +75,15 @@ class Canary:
         build: Build,
         max_surge: int,
         progress_deadline_seconds: int,
+        kube_context: str = "",
     ) -> None:
         self.ledger = ledger
-        self.stable = WorkloadRef(namespace=namespace, name=service)
-        self.canary = WorkloadRef(namespace=namespace, name=service + CANARY_SUFFIX)
+        # The environment's kubeconfig context rides on every reference the activities get;
+        # empty (every run before environments could name one) is the workers' current one.
+        self.stable = WorkloadRef(namespace=namespace, name=service, context=kube_context)
+        self.canary = WorkloadRef(
+            namespace=namespace, name=service + CANARY_SUFFIX, context=kube_context
+        )
         self._container = container
         self._build = build
         self._max_surge = max_surge

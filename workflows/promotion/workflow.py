@@ -376,6 +376,7 @@ class PromotionWorkflow(GovernedRun):
             self.ledger, namespace=target.namespace, service=request.service,
             container=target.container, build=request.build, max_surge=strategy.max_surge,
             progress_deadline_seconds=strategy.progress_deadline_seconds,
+            kube_context=target.kube_context,
         )  # fmt: skip
         self._canary = canary
         self.ledger.enter(ROLLING_OUT)
