@@ -203,6 +203,8 @@ class Settings(BaseSettings):
     """A cap on policy's review deadline (0: policy's deadline by severity alone)."""
     rca_on_alert_resolution: bool = True
     """A resolved Alertmanager alert starts the RCA of its incident (once per incident)."""
+    rca_on_healing_end: bool = True
+    """A healing run that ends starts (or joins) the RCA of its incident, once."""
     llm_base_url: str | None = None
     """An OpenAI-compatible endpoint (``…/v1``) for the LLM analyzer; unset: deterministic only."""
     llm_model: str | None = None

@@ -51,6 +51,9 @@ def settings(servers: SessionServers, tmp_path: Path) -> Settings:
         playbooks_dir=fast_catalog(tmp_path / "playbooks"),
         # Tests that exercise the backoff turn it on; elsewhere a rerun starts afresh.
         healing_backoff_seconds=0,
+        # Tests of the RCA a healing run's end starts turn it on; elsewhere a healing test's
+        # run would leave an RCA on the shared default RCA queue.
+        rca_on_healing_end=False,
     )
 
 

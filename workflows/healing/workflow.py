@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any, Final
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 from temporalio.workflow import ActivityHandle
 
@@ -19,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.healing.diagnosis import DiagnosisActivities
     from activities.healing.planning import PlanningActivities
     from activities.opa.healing_policy import HealingPolicyActivities
+    from activities.rca.triggers import RcaTriggerActivities
     from activities.slack.notify import SlackActivities
     from activities.store.learning import LearningActivities
     from kaizen.v1.approval_pb2 import APPROVAL_DECISION_REJECT, ApprovalState, ApprovalStatus
@@ -45,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         Verification,
     )
     from kaizen.v1.kubernetes_pb2 import WorkloadRef
+    from kaizen.v1.rca_pb2 import RcaRequest
     from kaizen.v1.slack_pb2 import (
         SlackApprovalRequest,
         SlackDecisionUpdate,
@@ -70,6 +74,17 @@ FREEZE_PATCH = "freeze-gate"
 APPROVAL_MEMO_PATCH = "approval-memo"
 # Runs started before a worker without a cluster said so waited out their verification.
 NOTHING_TO_DO_PATCH = "nothing-to-do"
+# Runs started before a run's end asked for its incident's RCA replay without that call.
+RCA_ON_END_PATCH = "rca-on-end"
+# Starting the RCA reads Kaizen's records and makes one Signal-With-Start: a few quick
+# tries, then the run ends without it (the backlog batch finds the incident later).
+START_RCA: Final[dict[str, Any]] = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "schedule_to_close_timeout": timedelta(minutes=2),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=10)
+    ),
+}
 RESOLVED_BEFORE_ACTION = "every alert that started or joined the run resolved before the action"
 GATE_KEY = "approval-1"
 
@@ -154,6 +169,8 @@ class HealingWorkflow(GovernedRun):
         if self._agrees_with_alerts:
             self._result.still_firing.extend(self._firing.values())
         await self._slack_outcome()
+        if workflow.patched(RCA_ON_END_PATCH):
+            await self._start_rca(request)
         # Let an in-flight vote finish so its caller gets an answer, not an error.
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._result.events.extend(self.ledger.events)
@@ -530,6 +547,31 @@ class HealingWorkflow(GovernedRun):
             )  # fmt: skip
         except ActivityError as error:
             self.ledger.record("slack.failed", f"the outcome was not posted: {error.cause}")
+
+    async def _start_rca(self, request: HealingRequest) -> None:
+        """Whatever the outcome, the incident gets its RCA (or joins the one its alert's
+        resolution started): named by the alert that started this run, if one did."""
+        first = next((a for a in self._result.alerts if a.fingerprint), None)
+        asked = RcaRequest(
+            service=request.service, namespace=request.namespace, severity=request.severity,
+            healing_run=workflow.info().workflow_id,
+            alert_fingerprint=first.fingerprint if first else "",
+            title=f"{first.alertname or request.symptom} on {request.service}"
+            if first else f"{request.symptom or 'healing'} on {request.service}",
+        )  # fmt: skip
+        try:
+            started = await workflow.execute_activity_method(
+                RcaTriggerActivities.start_incident_rca, asked, **START_RCA
+            )
+        except ActivityError as error:
+            # The run's own outcome stands; the backlog batch finds the incident later.
+            self.ledger.record("rca.failed", f"no RCA started: {error.cause}")
+            return
+        if started.decision != "off":
+            self.ledger.record(
+                f"rca.{started.decision}", f"the incident's RCA: {started.rca_id}",
+                {"rca": started.rca_id, "decision": started.decision},
+            )  # fmt: skip
 
     def _started(self) -> datetime:
         assert self._started_at is not None
