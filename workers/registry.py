@@ -22,6 +22,7 @@ from activities.healing.verification import VerificationActivities
 from activities.kubernetes.absent import NoClusterActivities
 from activities.kubernetes.actions import KubernetesActivities
 from activities.kubernetes.canary import CanaryActivities
+from activities.kubernetes.contexts import KubeContexts, kubeconfig_path
 from activities.opa.client import PolicyClient
 from activities.opa.healing_policy import HealingPolicyActivities
 from activities.opa.rollout_worker import policy_rollout_activities
@@ -32,7 +33,6 @@ from activities.promotion.releases import ReleaseActivities
 from activities.rca.analysis import RcaAnalysisActivities
 from activities.rca.collect import RcaEvidenceActivities
 from activities.rca.records import RcaRecordActivities
-from activities.rca.triggers import RcaTriggerActivities
 from activities.slack.client import build_client
 from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
@@ -135,8 +135,6 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     if clients.settings is not None:
         triggers = HealingTriggerActivities(clients.engine, clients.settings)
         offered.append(triggers.trigger_healing)
-        # A healing run that ends asks for its incident's RCA from its own queue.
-        offered.append(RcaTriggerActivities(clients.engine, clients.settings).start_incident_rca)
     if kubernetes is not None:
         offered += [
             kubernetes.apply_kube_action,
@@ -167,7 +165,8 @@ def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., An
     if clients.slack is not None:
         offered += [clients.slack.post_approval_request, clients.slack.mark_approval_decided]
     if clients.kube is not None:
-        canary = CanaryActivities(clients.kube)
+        contexts = KubeContexts(kubeconfig_path(clients.settings) if clients.settings else None)
+        canary = CanaryActivities(clients.kube, contexts)
         offered += [canary.snapshot_workload, canary.apply_canary_action, canary.wait_available]
     return offered
 
