@@ -33,6 +33,7 @@ from activities.promotion.releases import ReleaseActivities
 from activities.rca.analysis import RcaAnalysisActivities
 from activities.rca.collect import RcaEvidenceActivities
 from activities.rca.records import RcaRecordActivities
+from activities.rca.triggers import RcaTriggerActivities
 from activities.slack.client import build_client
 from activities.slack.notify import SlackActivities
 from activities.store.learning import LearningActivities
@@ -135,6 +136,8 @@ def _healing_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]
     if clients.settings is not None:
         triggers = HealingTriggerActivities(clients.engine, clients.settings)
         offered.append(triggers.trigger_healing)
+        # A healing run that ends asks for its incident's RCA from its own queue.
+        offered.append(RcaTriggerActivities(clients.engine, clients.settings).start_incident_rca)
     if kubernetes is not None:
         offered += [
             kubernetes.apply_kube_action,
