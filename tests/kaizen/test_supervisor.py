@@ -11,9 +11,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kaizen.stack.kube import LocalKubeControlPlane, ensure_kube_binaries
 from kaizen.stack.processes import ManagedProcess, free_port
 from kaizen.stack.stack_status import children_down
 from kaizen.stack.supervisor import (
@@ -118,3 +120,36 @@ def test_a_status_file_whose_writer_is_gone_is_ignored(tmp_path: Path) -> None:
     status.write_text(json.dumps({"pid": 2**22 + 1, "children": {"api": {"state": "restarting"}}}))
     assert children_down(status) is None
     assert children_down(tmp_path / "missing.json") is None
+
+
+def test_the_control_planes_killed_processes_come_back_with_their_state(tmp_path: Path) -> None:
+    plane = LocalKubeControlPlane(ensure_kube_binaries(), tmp_path / "kube")
+    with plane:
+        supervisor = Supervisor(lambda _line: None, tmp_path / "status.json")
+        for process in plane.processes:
+            supervisor.watch(SupervisedChild(process, after_start=plane.record_pids))
+        plane.request("POST", "/api/v1/namespaces", {"metadata": {"name": "kept"}})
+        before = plane.pids
+        for name in ("etcd", "kube-apiserver"):
+            os.kill(before[name], signal.SIGKILL)
+        tend_until(
+            supervisor,
+            lambda: all(c.state == "running" and c.restarts == 1 for c in supervisor.children[:2]),
+        )
+        # The same address and etcd data: kubeconfigs handed out still work.
+        namespace = eventually_request(plane, "/api/v1/namespaces/kept")
+        assert namespace["metadata"]["name"] == "kept"
+        recorded = json.loads((plane.state_dir / "pids.json").read_text())
+        assert {name: row["pid"] for name, row in recorded.items()} == plane.pids
+        assert plane.pids["etcd"] != before["etcd"]
+
+
+def eventually_request(plane: LocalKubeControlPlane, path: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return dict(plane.request("GET", path))
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
