@@ -118,7 +118,10 @@ class Supervisor:
             )  # fmt: skip
         child.next_start_at = child.port_wait_until = None
         child.started_at = now
-        process.start()
+        try:
+            process.start()
+        except OSError as error:  # its binary or working directory went away meanwhile
+            self._give_up(child, f"cannot be restarted: {error}")
         if child.after_start is not None:
             child.after_start()
         return False

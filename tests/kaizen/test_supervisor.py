@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -113,6 +114,19 @@ def test_a_port_taken_while_the_child_was_down_ends_supervision(tmp_path: Path) 
         intruder.listen()
         with pytest.raises(ChildGaveUp, match=f"server cannot be restarted: port {port}"):
             tend_until(supervisor, lambda: False)
+
+
+def test_a_child_whose_binary_went_away_ends_supervision(tmp_path: Path) -> None:
+    binary = tmp_path / "sleep"
+    shutil.copy2(shutil.which("sleep") or "/bin/sleep", binary)
+    sleeper = ManagedProcess("sleeper", [str(binary), "60"], tmp_path / "sleeper.log")
+    sleeper.start()
+    supervisor = Supervisor(lambda _line: None, tmp_path / "status.json")
+    supervisor.watch(SupervisedChild(sleeper))
+    binary.unlink()
+    os.kill(sleeper.pid, signal.SIGKILL)
+    with pytest.raises(ChildGaveUp, match="sleeper cannot be restarted: .*No such file"):
+        tend_until(supervisor, lambda: False)
 
 
 def test_a_status_file_whose_writer_is_gone_is_ignored(tmp_path: Path) -> None:
