@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
@@ -25,6 +26,8 @@ class FakeLlm:
         self.mode: Mode = "valid"
         self.delay = 3.0
         self.requests: list[dict[str, Any]] = []
+        # Answers for callers other than RCA (the GASI forge): the request in, the content out.
+        self.respond: Callable[[dict[str, Any]], str] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
@@ -45,6 +48,8 @@ class FakeLlm:
         self._server.server_close()
 
     def answer(self, request: dict[str, Any]) -> str:
+        if self.respond is not None:
+            return self.respond(request)
         asked = json.loads(request["messages"][1]["content"])
         retried = len(request["messages"]) > 2
         ids = [e["id"] for e in asked["evidence"]]

@@ -14,6 +14,7 @@ from activities.change_windows import ChangeWindowActivities
 from activities.freezes import FreezeActivities
 from activities.gasi.adoption import DEFAULT_RULES_FILE, GasiAdoptionActivities
 from activities.gasi.evaluation import GasiEvaluationActivities
+from activities.gasi.llm_forge import LlmAdversaryForge
 from activities.gasi.pool import GasiPoolActivities
 from activities.healing.diagnosis import DiagnosisActivities
 from activities.healing.planning import PlanningActivities
@@ -214,7 +215,9 @@ def _gasi_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
 
 def _gasi_evaluation_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
     slots = clients.settings.gasi_engine_slots if clients.settings is not None else 1
-    evaluation = GasiEvaluationActivities(clients.engine, engine_slots=slots)
+    evaluation = GasiEvaluationActivities(
+        clients.engine, engine_slots=slots, llm=LlmAdversaryForge.from_settings(clients.settings)
+    )
     return [
         evaluation.open_gasi_tournament,
         evaluation.evaluate_gasi_candidates,

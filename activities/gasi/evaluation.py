@@ -19,7 +19,17 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from kaizen.gasi.arena import Arena, Matrix, Outcome, UnknownArena, arena, outcome_key
+from activities.gasi.llm_forge import LlmAdversaryForge, LlmProposal, shuffled_seed
+from kaizen.gasi.arena import (
+    Arena,
+    Forged,
+    InvalidAdversary,
+    Matrix,
+    Outcome,
+    UnknownArena,
+    arena,
+    outcome_key,
+)
 from kaizen.gasi.evaluation import Batches, Spend, decode_matrix, encode_matrix, evaluate
 from kaizen.persistence import gasi_hall_of_fame as hof
 from kaizen.persistence.db import session_scope
@@ -41,6 +51,7 @@ from kaizen.v1.gasi_pb2 import (
 )
 
 UNKNOWN_ARENA: Final = "UnknownArena"
+LLM_FORGE_UNAVAILABLE: Final = "LlmForgeUnavailable"
 HEARTBEAT_EVERY_SECONDS: Final = 2.0
 PAST_CHAMPIONS_FOR_DIFFICULTY: Final = 8
 """Past champions each forged adversary is measured against (the newest ones)."""
@@ -125,8 +136,15 @@ def score_rows(
 
 
 class GasiEvaluationActivities:
-    def __init__(self, engine: Engine, *, engine_slots: int = DEFAULT_ENGINE_SLOTS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        engine_slots: int = DEFAULT_ENGINE_SLOTS,
+        llm: LlmAdversaryForge | None = None,
+    ) -> None:
         self._engine = engine
+        self._llm = llm
         self._slots_count = max(1, engine_slots)
         self._slots: asyncio.Semaphore | None = None
 
@@ -329,6 +347,12 @@ class GasiEvaluationActivities:
                 request.champion, archive, max(1, request.count),
                 max(request.count, request.attempts or 24), rng, judge,
             )  # fmt: skip
+            proposal = await self._llm_proposal(request, played, archive)
+            if proposal.adversaries:
+                seen = {a.id for a in forged.adversaries}
+                extra = [a for a in proposal.adversaries if a.id not in seen]
+                forged = Forged([*forged.adversaries, *extra], forged.tried + proposal.proposed,
+                                forged.rejected_unfair)  # fmt: skip
             # The champion they were forged against first, then the champions before it.
             opponents = [request.champion, *(c for c in past if c.id != request.champion.id)]
             versus = (
@@ -358,7 +382,33 @@ class GasiEvaluationActivities:
             mean_difficulty=sum(ratios) / len(ratios) if ratios else 0.0,
             engine_calls=spend.engine_calls,
             rejected_unfair=forged.rejected_unfair,
+            llm_tokens=proposal.tokens,
+            llm_proposed=proposal.proposed,
+            llm_invalid=proposal.invalid,
+            llm_kept=sum(a.origin == "llm" for a in forged.adversaries),
         )
+
+    async def _llm_proposal(
+        self, request: GasiForgeRequest, played: Arena, archive: Sequence[GasiAdversary]
+    ) -> LlmProposal:
+        """The model's adversaries when the run asks for them (nothing otherwise)."""
+        if not request.llm_forge:
+            return LlmProposal()
+        if self._llm is None:
+            raise ApplicationError(
+                "the run asks for the LLM forge but this worker has no model configured "
+                "(KAIZEN_LLM_BASE_URL, KAIZEN_LLM_MODEL)",
+                type=LLM_FORGE_UNAVAILABLE, non_retryable=True,
+            )  # fmt: skip
+        try:
+            return await self._llm.propose(
+                played, request.champion, archive, max(1, request.count),
+                shuffled_seed(request.seed, request.generation),
+            )  # fmt: skip
+        except InvalidAdversary as refused:  # the arena takes no proposals at all
+            raise ApplicationError(
+                str(refused), type=LLM_FORGE_UNAVAILABLE, non_retryable=True
+            ) from None
 
     @activity.defn
     async def harden_gasi_champion(self, request: GasiHardenRequest) -> GasiHardened:

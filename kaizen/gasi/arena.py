@@ -13,7 +13,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 from kaizen.v1.gasi_pb2 import GasiAdversary, GasiCandidate, GasiScore
 
@@ -117,6 +117,25 @@ class Arena(Protocol):
         ...
 
     def export(self, champion: GasiCandidate) -> ExportedChampion: ...
+
+
+class InvalidAdversary(ValueError):
+    """A proposed adversary the arena refuses: malformed, out of bounds, or unfair."""
+
+
+@runtime_checkable
+class TakesProposals(Protocol):
+    """An arena that takes adversaries proposed from outside (the LLM forge): it says what
+    an adversary's genome is, as a JSON schema, and judges each proposal by its own rules
+    (its oracle included) before the tournament sees it."""
+
+    def adversary_schema(self) -> dict[str, Any]:
+        """The JSON schema of one adversary's genome (strict: every property required)."""
+        ...
+
+    def adversary_from_genome(self, genome: Mapping[str, Any]) -> GasiAdversary:
+        """The adversary, labelled by the arena's oracle; InvalidAdversary says why not."""
+        ...
 
 
 class UnknownArena(KeyError):

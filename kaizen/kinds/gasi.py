@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from kaizen.catalog.playbooks import ParameterError
 from kaizen.contract.json_codec import from_api
-from kaizen.gasi.arena import arena_names
+from kaizen.gasi.arena import TakesProposals, arena, arena_names
 from kaizen.kinds.base import RunKind, StartContext
 from kaizen.persistence import gasi_hall_of_fame as hall_of_fame
 from kaizen.persistence.db import make_engine
@@ -116,6 +116,10 @@ def build_input(fields: dict[str, Any], context: StartContext) -> GasiRunRequest
     if config.llm_forge and not (settings.llm_base_url and settings.llm_model):
         raise ParameterError(
             "config.llm_forge", "no model is configured (KAIZEN_LLM_BASE_URL, KAIZEN_LLM_MODEL)"
+        )
+    if config.llm_forge and not isinstance(arena(request.arena), TakesProposals):
+        raise ParameterError(
+            "config.llm_forge", f"arena {request.arena} takes no proposed adversaries"
         )
     request.tenant = settings.tenant
     request.evaluation_task_queue = settings.gasi_evaluation_task_queue

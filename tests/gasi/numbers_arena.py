@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kaizen.gasi.arena import (
     ArenaDescription,
     ExportedChampion,
     Forged,
+    InvalidAdversary,
     Judge,
     Matrix,
     Outcome,
@@ -98,6 +100,17 @@ class NumbersArena:
                          fitness=[wins / n if n else 0.0, -_value(candidate.genome_json) / 1000],
                          lost_to=[a.id for a, o in zip(adversaries, outcomes, strict=True)
                                   if not o.won])  # fmt: skip
+
+    def adversary_schema(self) -> dict[str, Any]:
+        value = {"type": "integer", "minimum": 0, "maximum": 1000}
+        return {"type": "object", "additionalProperties": False, "required": ["value"],
+                "properties": {"value": value}}  # fmt: skip
+
+    def adversary_from_genome(self, genome: Mapping[str, Any]) -> GasiAdversary:
+        value = genome.get("value") if isinstance(genome, Mapping) else None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+            raise InvalidAdversary(f"value must be an integer 0..1000, not {value!r}")
+        return _adversary(value, "llm")
 
     def export(self, champion: GasiCandidate) -> ExportedChampion:
         return ExportedChampion("champion.txt", "text/plain", champion.summary + "\n")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from kaizen.gasi.alert_rule import families, oracle
+from kaizen.gasi.alert_rule import families, oracle, proposal
 from kaizen.gasi.alert_rule.promtool import Firing, locate_promtool, run_batch
 from kaizen.gasi.alert_rule.rule import RuleGenome, fresh, mutate, prometheus_yaml
 from kaizen.gasi.alert_rule.scenario import Scenario
@@ -153,6 +153,12 @@ class AlertRuleArena:
                 made = adversary(*found, origin="random")
                 drawn.setdefault(made.id, made)
         return list(drawn.values())
+
+    def adversary_schema(self) -> dict[str, Any]:
+        return proposal.SCHEMA
+
+    def adversary_from_genome(self, genome: Mapping[str, Any]) -> GasiAdversary:
+        return adversary(*proposal.judged(genome), origin="llm")
 
     def _verdict(self, a: GasiAdversary) -> oracle.Verdict:
         if a.id not in self._verdicts:
