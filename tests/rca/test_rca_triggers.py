@@ -18,7 +18,7 @@ from kaizen.settings import Settings
 from kaizen.stack.kube import LocalKubeControlPlane
 from tests.conftest import Keys, run_worker
 from tests.fake_slack import APPROVAL_CHANNEL_ID, BOT_TOKEN, FakeSlack
-from tests.kube_workloads import make_workload
+from tests.kube_workloads import ungranted_workload
 from tests.rca.conftest import api_for, fixture_body
 
 WEBHOOK = "/v1/alerts/alertmanager"
@@ -130,7 +130,7 @@ async def test_failing_sources_are_recorded_as_missing(
     settings: Settings, api: httpx.AsyncClient, keys: Keys, kube: LocalKubeControlPlane,
     client: Client,
 ) -> None:  # fmt: skip
-    workload = make_workload(kube, replicas=1)  # the bot may not read its events or logs
+    workload = ungranted_workload(kube)  # the bot may read nothing in its namespace
     dead = settings.model_copy(update={"prometheus_url": "http://127.0.0.1:9"})
     async with run_worker(dead, kube):
         now = datetime.now(UTC)
@@ -146,7 +146,8 @@ async def test_failing_sources_are_recorded_as_missing(
             api, f"/v1/rcas/{rca_id}", keys.viewer, lambda r: r["status"] == "in_review"
         )
         missing = {m["source"]: m["reason"] for m in shown["document"]["missing"]}
-        assert "forbidden" in missing["kubernetes:events"]
+        for source in ("kubernetes:events", "kubernetes:replicasets", "logs"):
+            assert "forbidden by RBAC" in missing[source], (source, missing)
         assert any(s.startswith("prometheus:") and "cannot reach" in r for s, r in missing.items())
         assert shown["document"]["undetermined"]
         section = next(s for s in shown["document"]["sections"] if s["key"] == "missing_evidence")
