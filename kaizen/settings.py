@@ -205,6 +205,14 @@ class Settings(BaseSettings):
     """A resolved Alertmanager alert starts the RCA of its incident (once per incident)."""
     rca_on_healing_end: bool = True
     """A healing run that ends starts (or joins) the RCA of its incident, once."""
+    loki_url: str | None = None
+    """Base URL of Loki: the RCA reads the service's log lines there instead of live pods'."""
+    loki_token: str | None = None
+    """A bearer token for Loki, if it wants one."""
+    loki_line_limit: int = Field(default=500, ge=1, le=5000)
+    """The most log lines one RCA reads from Loki (newest first)."""
+    loki_service_label: str = Field(default="app", pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+    """The Loki stream label naming the service (the namespace is ``namespace``)."""
     llm_base_url: str | None = None
     """An OpenAI-compatible endpoint (``…/v1``) for the LLM analyzer; unset: deterministic only."""
     llm_model: str | None = None

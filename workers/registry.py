@@ -33,6 +33,7 @@ from activities.promotion.gate import PromotionGateActivities
 from activities.promotion.releases import ReleaseActivities
 from activities.rca.analysis import RcaAnalysisActivities
 from activities.rca.collect import RcaEvidenceActivities
+from activities.rca.loki import LokiClient
 from activities.rca.records import RcaRecordActivities
 from activities.rca.triggers import RcaTriggerActivities
 from activities.slack.client import build_client
@@ -176,12 +177,21 @@ def _promotion_activities(clients: ActivityClients) -> Sequence[Callable[..., An
 
 
 def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
+    settings = clients.settings
     evidence = RcaEvidenceActivities(
         clients.engine,
         tenant=clients.tenant,
         catalog=clients.catalog,
         prometheus=clients.prometheus,
         kube=clients.kube,
+        loki=LokiClient(
+            settings.loki_url,
+            line_limit=settings.loki_line_limit,
+            service_label=settings.loki_service_label,
+            token=settings.loki_token,
+        )  # fmt: skip
+        if settings is not None and settings.loki_url
+        else None,
     )
     analysis = RcaAnalysisActivities.from_settings(clients.settings)
     records = RcaRecordActivities(clients.engine, clients.policy)

@@ -21,8 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.prometheus.client import PrometheusClient, PrometheusQueryError
+from activities.prometheus.client import PrometheusClient, PrometheusQueryError, RangeSeries
 from activities.rca.evidence import timestamp, utc
+from activities.rca.loki import LokiClient, loki_logs
 from activities.rca.signals import WINDOW
 from kaizen.catalog.playbooks import Catalog
 from kaizen.persistence.alert_deliveries import AlertDelivery, AlertOutcome
@@ -85,8 +86,10 @@ class RcaEvidenceActivities:
         catalog: Catalog,
         prometheus: PrometheusClient | None,
         kube: ApiClient | None,
+        loki: LokiClient | None = None,
     ) -> None:
         self._engine = engine
+        self._loki = loki
         self._tenant = tenant
         self._catalog = catalog
         self._prometheus = prometheus
@@ -217,21 +220,19 @@ class RcaEvidenceActivities:
             return _missing("prometheus", "no Prometheus is configured (KAIZEN_PROMETHEUS_URL)")
         request = asked.request
         start, end = window(request)
-        step = max(1.0, math.ceil((end - start).total_seconds() / MAX_POINTS))
+        end = max(min(end, datetime.now(UTC)), start + timedelta(seconds=1))  # no future
         batch = EvidenceBatch(source="prometheus")
         for name, signal in sorted(self._catalog.signals.items()):
             query = signal.for_workload(request.namespace, request.service)
             try:
-                found = await self._prometheus.query_range(
-                    query, start=start.timestamp(), end=end.timestamp(), step_seconds=step
-                )
+                first, step, found = await self._range(query, start.timestamp(), end.timestamp())
             except PrometheusQueryError as error:
                 batch.missing.append(MissingSource(source=f"prometheus:{name}", reason=str(error)))
                 continue
             for series in found:
-                values = [math.nan] * (int((end - start).total_seconds() // step) + 1)
+                values = [math.nan] * (int((end.timestamp() - first) // step) + 1)
                 for at, value in series.points:
-                    index = round((at - start.timestamp()) / step)
+                    index = round((at - first) / step)
                     if 0 <= index < len(values):
                         values[index] = value
                 labels = {"service": request.service, "namespace": request.namespace}
@@ -239,11 +240,29 @@ class RcaEvidenceActivities:
                 batch.bundle.metrics.append(
                     MetricSeries(
                         signal=name, query=query, labels=_struct(labels),
-                        start=timestamp(start), step_seconds=int(step), values=values,
-                        source="prometheus",
+                        start=timestamp(datetime.fromtimestamp(first, UTC)),
+                        step_seconds=int(step), values=values, source="prometheus",
                     )
                 )  # fmt: skip
         return batch
+
+    async def _range(
+        self, query: str, start: float, end: float
+    ) -> tuple[float, float, list[RangeSeries]]:
+        """(first, step, series) over [start, end] in at most MAX_POINTS steps. When the data
+        begins late in the window (a Prometheus started minutes ago, a new service), it is
+        read again over the span it covers, finer: at the window's step those few minutes
+        would be a handful of points, too few to find where the symptom began."""
+        assert self._prometheus is not None
+        step = max(1.0, math.ceil((end - start) / MAX_POINTS))
+        found = await self._prometheus.query_range(query, start=start, end=end, step_seconds=step)
+        began = min((s.points[0][0] for s in found if s.points), default=None)
+        if began is None or began - start < (end - start) / 2 or step <= 1:
+            return start, step, found
+        first = began - step
+        fine = max(1.0, math.ceil((end - first) / MAX_POINTS))
+        finer = await self._prometheus.query_range(query, start=first, end=end, step_seconds=fine)
+        return first, fine, finer
 
     # -- Kubernetes ----------------------------------------------------------------------------
 
@@ -343,7 +362,11 @@ class RcaEvidenceActivities:
 
     @activity.defn
     async def collect_pod_logs(self, asked: EvidenceRequest) -> EvidenceBatch:
-        """The last lines of the service's pods within the window (a few pods, bounded)."""
+        """The service's lines in the window: from Loki when one is configured (it keeps the
+        lines of pods that are gone), else the last lines of a few live pods, bounded."""
+        if self._loki is not None:
+            start, end = window(asked.request)
+            return await loki_logs(self._loki, asked.request, start, end)
         if self._core is None or self._apps is None:
             return _missing("kubernetes", "no cluster is configured")
         return await asyncio.to_thread(self._pod_logs, asked.request)

@@ -141,6 +141,8 @@ class Signature:
     targets: tuple[str, ...]
     example: str
     own: bool
+    link: str = ""
+    """Where its lines can be read again (Loki's LogQL), when they came with one."""
 
     @property
     def new(self) -> bool:
@@ -288,6 +290,10 @@ def _change_point(series: MetricSeries, *, limit: datetime | None = None) -> dat
     signal, below median − k·MAD), the baseline being the first third of the series."""
     values = list(series.values)
     times = _times(series)
+    # The baseline is the first third of what was observed: a series whose data begins
+    # late in the window (a Prometheus started minutes ago) has NaN before it.
+    observed = next((i for i, v in enumerate(values) if not math.isnan(v)), len(values))
+    values, times = values[observed:], times[observed:]
     if len(values) < SUSTAINED_POINTS * 3 or not times:
         return None
     head = [v for v in values[: max(len(values) // 3, SUSTAINED_POINTS)] if not math.isnan(v)]
@@ -377,6 +383,7 @@ def _signatures(lines: Sequence[LogLine], service: str, onset: datetime) -> list
                 targets=targets(text),
                 example=text[:300],
                 own=own,
+                link=next((m.link for m in members if m.link), ""),
             )  # fmt: skip
         )
     return sorted(signatures, key=lambda s: (s.first_seen, s.id))
@@ -488,6 +495,7 @@ def _evidence_items(
                 at=timestamp(sig.first_seen),
                 summary=f"log '{sig.example[:160]}' ×{sig.before + sig.after} "
                 f"({sig.before} before onset, {sig.after} after; {where})",
+                link=sig.link,
                 observation=_observation(
                     {
                         "template": sig.template,

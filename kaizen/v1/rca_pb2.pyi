@@ -72,7 +72,7 @@ class MetricSeries(_message.Message):
     def __init__(self, id: _Optional[str] = ..., signal: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step_seconds: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ..., notation: _Optional[str] = ..., source: _Optional[str] = ..., truncated: _Optional[bool] = ...) -> None: ...
 
 class LogLine(_message.Message):
-    __slots__ = ("id", "at", "pod", "container", "line", "source", "service")
+    __slots__ = ("id", "at", "pod", "container", "line", "source", "service", "link")
     ID_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     POD_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +80,7 @@ class LogLine(_message.Message):
     LINE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     SERVICE_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
     id: str
     at: _timestamp_pb2.Timestamp
     pod: str
@@ -87,7 +88,8 @@ class LogLine(_message.Message):
     line: str
     source: str
     service: str
-    def __init__(self, id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., line: _Optional[str] = ..., source: _Optional[str] = ..., service: _Optional[str] = ...) -> None: ...
+    link: str
+    def __init__(self, id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., line: _Optional[str] = ..., source: _Optional[str] = ..., service: _Optional[str] = ..., link: _Optional[str] = ...) -> None: ...
 
 class ChangeDiff(_message.Message):
     __slots__ = ("path", "before", "after")

@@ -4,7 +4,8 @@ End to end with the real binaries on loopback, on one stack shared by the sessio
 (tests/local_stack.py): a version made bad through the Kubernetes API fires a real alert
 in Prometheus, Alertmanager posts it to Kaizen with its own key, exactly one healing run
 starts and repeats join it, it waits for an approval, rolls the image back, verifies with
-the playbook's PromQL query, and the alert's resolution is recorded on the run. Last, a
+the playbook's PromQL query, and the alert's resolution is recorded on the run and starts
+the incident's RCA, whose draft names the image change as the cause. Last, a
 Ctrl-C stops every process and a restart finds Prometheus' and Alertmanager's state.
 """
 
@@ -23,6 +24,11 @@ from kubernetes import config
 from kubernetes.client import AppsV1Api
 
 from kaizen.stack.processes import port_is_free
+from tests.kaizen.demo_rca import (
+    assert_names_the_bad_image,
+    drafted_rca,
+    wait_for_a_healthy_baseline,
+)
 from tests.local_stack import LocalStack, eventually
 from tests.stack_process import processes_mentioning
 
@@ -131,6 +137,7 @@ def test_a_bad_version_fires_a_real_alert_and_heals_with_one_approval(
     )
     assert window.status_code in (200, 201), window.text
 
+    wait_for_a_healthy_baseline(stack)
     began = time.monotonic()
     broken = stack.cli("demo", "break", "web", "--mode", "errors")
     assert broken.returncode == 0, broken.stdout
@@ -197,7 +204,13 @@ def test_a_bad_version_fires_a_real_alert_and_heals_with_one_approval(
     assert status.returncode == 0, status.stdout
     assert "version 1.0.0 (healthy)" in status.stdout
     assert f"{RUN}  completed" in status.stdout and "outcome fixed" in status.stdout
-    stack.timings.update(alert_fired=fired, run_awaiting_approval=at_kaizen, fixed=healed)
+    # The resolution started the incident's RCA: its draft blames the bad image.
+    evidence = assert_names_the_bad_image(drafted_rca(stack))
+    drafted = time.monotonic() - began
+    sys.stderr.write(f"\nRCA evidence kinds: {sorted({e['kind'] for e in evidence.values()})}\n")
+    stack.timings.update(
+        alert_fired=fired, run_awaiting_approval=at_kaizen, fixed=healed, rca_drafted=drafted
+    )
     sys.stderr.write(
         f"\nbad version -> firing {fired:.0f}s, -> run awaiting approval {at_kaizen:.0f}s, "
         f"-> fixed {healed:.0f}s\n"
