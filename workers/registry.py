@@ -189,7 +189,7 @@ def _rca_activities(clients: ActivityClients) -> Sequence[Callable[..., Any]]:
             line_limit=settings.loki_line_limit,
             service_label=settings.loki_service_label,
             token=settings.loki_token,
-        )  # fmt: skip
+        )
         if settings is not None and settings.loki_url
         else None,
     )
