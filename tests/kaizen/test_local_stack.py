@@ -6,7 +6,8 @@ in Prometheus, Alertmanager posts it to Kaizen with its own key, exactly one hea
 starts and repeats join it, it waits for an approval, rolls the image back, verifies with
 the playbook's PromQL query, and the alert's resolution is recorded on the run and starts
 the incident's RCA, whose draft names the image change as the cause. Last, a
-Ctrl-C stops every process and a restart finds Prometheus' and Alertmanager's state.
+Ctrl-C stops every process and a restart finds Prometheus' and Alertmanager's state, and
+the cluster as it was (a scale-out kept, the API server at the same address).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import stat
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from kubernetes import config
 from kubernetes.client import AppsV1Api
 
@@ -51,6 +54,10 @@ def query(stack: LocalStack, promql: str, at: float | None = None) -> list[dict[
     params = {"query": promql} | ({"time": str(at)} if at is not None else {})
     reply = httpx.get(f"{stack.prometheus}/api/v1/query", params=params, timeout=5)
     return list(reply.json()["data"]["result"])
+
+
+def kubeconfig_server(path: Path) -> str:
+    return str(yaml.safe_load(path.read_text())["clusters"][0]["cluster"]["server"])
 
 
 def run_status(stack: LocalStack) -> dict[str, Any] | None:
@@ -234,6 +241,11 @@ def test_ctrl_c_stops_everything_and_state_survives_a_restart(local_stack: Local
     before = time.time() - 2
     assert query(stack, 'up{job="kaizen"}', at=before)
     key = (stack.home / "alertmanager.key").read_text()
+    # A scale-out a healing run made (here by hand) is the cluster's state, not the
+    # demo's: the restart must keep it, and the address every kubeconfig points at.
+    apps = AppsV1Api(config.new_client_from_config(config_file=str(stack.admin_kubeconfig)))
+    apps.patch_namespaced_deployment_scale("checkout", "demo", {"spec": {"replicas": 5}})
+    kube_server = kubeconfig_server(stack.home / "kubeconfig")
 
     stack.stop(signal.SIGINT)
     time.sleep(0.5)
@@ -247,4 +259,10 @@ def test_ctrl_c_stops_everything_and_state_survives_a_restart(local_stack: Local
     # Samples scraped before the restart are still there (the TSDB lives in KAIZEN_HOME).
     assert query(stack, 'up{job="kaizen"}', at=before)
     assert (stack.home / "alertmanager.key").read_text() == key  # made once per KAIZEN_HOME
+    assert kubeconfig_server(stack.home / "kubeconfig") == kube_server
+    apps = AppsV1Api(config.new_client_from_config(config_file=str(stack.admin_kubeconfig)))
+    try:
+        assert apps.read_namespaced_deployment("checkout", "demo").spec.replicas == 5
+    finally:
+        apps.patch_namespaced_deployment_scale("checkout", "demo", {"spec": {"replicas": 3}})
     assert stack.starts == 2
