@@ -9,15 +9,15 @@ a promotion's input, so a running promotion keeps the values it started with.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
 from google.protobuf.struct_pb2 import Struct
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from activities.prometheus.conditions import ConditionError, parse_condition
+from kaizen.catalog.declared_files import read_declared
 from kaizen.contract.names import K8S_NAME
 from kaizen.v1.promotion_pb2 import (
     AnalysisJudge,
@@ -296,14 +296,6 @@ def _step(step: StepSpec) -> RolloutStep:
     return RolloutStep(analysis=AnalysisStep(metrics=step.analysis or []))
 
 
-def _field_errors(path: Path, error: ValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"]) or "(file)"
-        problems.append(f"{path.name}: {field}: {item['msg']}")
-    return "; ".join(problems)
-
-
 def load_environments(directory: Path = DEFAULT_DIR) -> dict[str, Environment]:
     """Every ``*.toml`` in ``directory``, validated alone and as a path (upstreams resolve,
     orders rise along it); every mistake names its file and field."""
@@ -312,14 +304,7 @@ def load_environments(directory: Path = DEFAULT_DIR) -> dict[str, Environment]:
     if not paths:
         raise EnvironmentFileError(f"{directory}: no environments declared (*.toml)")
     for path in paths:
-        try:
-            raw: dict[str, Any] = tomllib.loads(path.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise EnvironmentFileError(f"{path.name}: {error}") from error
-        try:
-            spec = EnvironmentSpec.model_validate(raw)
-        except ValidationError as error:
-            raise EnvironmentFileError(_field_errors(path, error)) from error
+        spec = read_declared(path, EnvironmentSpec, EnvironmentFileError)
         if spec.name != path.stem:
             raise EnvironmentFileError(f"{path.name}: name: {spec.name!r} must match the file name")
         found[spec.name] = spec.to_message(path.name)

@@ -18,14 +18,14 @@ and reconciles them into the fleet registry (``kaizen.persistence.policy_fleet_f
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from activities.opa.bundle_build import BUNDLE_NAME
+from kaizen.catalog.declared_files import read_declared
 from kaizen.contract.names import K8S_NAME
 
 LabelKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_./]{0,62}$")]
@@ -69,14 +69,7 @@ def load_fleets(directory: Path) -> dict[str, DeclaredFleet]:
     for path in sorted(directory.glob("*.toml")):
         if re.match(K8S_NAME, path.stem) is None:
             raise FleetFileError(f"{path.name}: the file's name is the fleet's: {K8S_NAME}")
-        try:
-            raw: dict[str, Any] = tomllib.loads(path.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise FleetFileError(f"{path.name}: {error}") from error
-        try:
-            spec = FleetSpec.model_validate(raw)
-        except ValidationError as error:
-            raise FleetFileError(_field_errors(path, error)) from error
+        spec = read_declared(path, FleetSpec, FleetFileError)
         for node in spec.nodes:
             if node in owner:
                 raise FleetFileError(
@@ -86,11 +79,3 @@ def load_fleets(directory: Path) -> dict[str, DeclaredFleet]:
             owner[node] = path.name
         found[path.stem] = DeclaredFleet(name=path.stem, file=path.name, spec=spec)
     return found
-
-
-def _field_errors(path: Path, error: ValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"]) or "(file)"
-        problems.append(f"{path.name}: {field}: {item['msg']}")
-    return "; ".join(problems)
