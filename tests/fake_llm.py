@@ -11,41 +11,25 @@ with the validator's errors). Every request is recorded.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
+
+from tests.loopback_server import LoopbackServer
 
 Mode = Literal["valid", "uncited", "garbage", "slow", "garbage_once", "unknown_once"]
 
 
-class FakeLlm:
+class FakeLlm(LoopbackServer):
     def __init__(self) -> None:
         self.mode: Mode = "valid"
         self.delay = 3.0
         self.requests: list[dict[str, Any]] = []
         # Answers for callers other than RCA (the GASI forge): the request in, the content out.
         self.respond: Callable[[dict[str, Any]], str] | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host!s}:{port}/v1"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeLlm:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_handler(self))
+        self.base_url = f"{self.address}/v1"
 
     def answer(self, request: dict[str, Any]) -> str:
         if self.respond is not None:

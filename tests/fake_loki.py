@@ -12,39 +12,23 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback_server import LoopbackServer
 
 Mode = Literal["ok", "error", "garbage"]
 _MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
 
-class FakeLoki:
+class FakeLoki(LoopbackServer):
     def __init__(self) -> None:
         self.mode: Mode = "ok"
         self.streams: list[tuple[dict[str, str], list[tuple[int, str]]]] = []
         self.queries: list[dict[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeLoki:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_handler(self))
+        self.url = self.address
 
     def push(self, labels: dict[str, str], lines: list[tuple[int, str]]) -> None:
         """Add a stream (as a log shipper would), lines as (unix ns, text)."""
