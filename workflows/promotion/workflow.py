@@ -74,6 +74,12 @@ with workflow.unsafe.imports_passed_through():
 
 KIND: Final = "promotion"
 AUTO_PROMOTE_PATCH: Final = "auto-promote"
+UPSTREAM_RECHECK_PATCH: Final = "gate-upstream-recheck"
+# Denials that time alone (the upstream run's release, verification, soak) can lift, with no
+# signal to wake the gate: it evaluates again after 10 s, doubling up to 5 minutes.
+UPSTREAM_CODES: Final = frozenset({"not_upstream", "unverified_upstream", "soak"})
+UPSTREAM_RECHECK_FIRST: Final = timedelta(seconds=10)
+UPSTREAM_RECHECK_MAX: Final = timedelta(minutes=5)
 PromotionOutcomeValue = int
 GATE_KEY: Final = "approval-1"
 DEFAULT_GATE_TIMEOUT: Final = timedelta(hours=24)
@@ -262,6 +268,7 @@ class PromotionWorkflow(GovernedRun):
         limit = timedelta(seconds=target.gate_timeout_seconds) or DEFAULT_GATE_TIMEOUT
         deadline = workflow.now() + limit
         asking: ActivityHandle[SlackMessageRef] | None = None
+        recheck = UPSTREAM_RECHECK_FIRST
         while True:
             seen = (self._evidence_wakeups, self.approval.state.approvals)
             decision = await self._evaluate(request)
@@ -277,12 +284,18 @@ class PromotionWorkflow(GovernedRun):
             else:
                 self.ledger.enter(AWAITING_EVIDENCE)
             remaining = deadline - workflow.now()
-
+            wait = remaining
+            if UPSTREAM_CODES & set(decision.deny_codes) and workflow.patched(
+                UPSTREAM_RECHECK_PATCH
+            ):
+                wait, recheck = min(remaining, recheck), min(recheck * 2, UPSTREAM_RECHECK_MAX)
             try:
                 if remaining <= timedelta(0):
                     raise TimeoutError
-                await workflow.wait_condition(woken, timeout=remaining)
+                await workflow.wait_condition(woken, timeout=wait)
             except TimeoutError:
+                if workflow.now() < deadline:
+                    continue  # the upstream may have moved on: ask the policy again
                 self.approval.withdraw("the gate's deadline passed")
                 self._finish(
                     PROMOTION_OUTCOME_BLOCKED,
