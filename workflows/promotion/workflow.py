@@ -288,14 +288,16 @@ class PromotionWorkflow(GovernedRun):
             if UPSTREAM_CODES & set(decision.deny_codes) and workflow.patched(
                 UPSTREAM_RECHECK_PATCH
             ):
-                wait, recheck = min(remaining, recheck), min(recheck * 2, UPSTREAM_RECHECK_MAX)
+                wait = min(remaining, recheck)
             try:
                 if remaining <= timedelta(0):
                     raise TimeoutError
                 await workflow.wait_condition(woken, timeout=wait)
             except TimeoutError:
                 if workflow.now() < deadline:
-                    continue  # the upstream may have moved on: ask the policy again
+                    # The upstream may have moved on: ask the policy again, later each time.
+                    recheck = min(recheck * 2, UPSTREAM_RECHECK_MAX)
+                    continue
                 self.approval.withdraw("the gate's deadline passed")
                 self._finish(
                     PROMOTION_OUTCOME_BLOCKED,
