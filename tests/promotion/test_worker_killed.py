@@ -1,9 +1,10 @@
 """A worker killed in the middle of a rollout: another finishes it, every change made once.
 
 The worker runs as a real process (``python -m workers.process``) and is killed with
-SIGKILL as soon as the canary Deployment appears, inside the rollout's first step. A
-second worker picks the run up: Temporal retries the activity that was in flight (its
-heartbeat stops), which finds its own op-id on the object and repeats nothing.
+SIGKILL while the rollout's first step waits for the canary's pods (the node is
+cordoned meanwhile, so the step cannot finish before the kill). A second worker picks
+the run up: Temporal retries the activity that was in flight (its heartbeat stops),
+which finds its own op-id on the object and repeats nothing.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 
 from api.app import create_app
 from kaizen.settings import Settings
-from kaizen.stack.kube import LocalKubeControlPlane
+from kaizen.stack.kube import FAKE_NODE_NAME, LocalKubeControlPlane
 from tests.conftest import Keys
 from tests.kube_workloads import make_workload
 from tests.prometheus_fixtures import ScrapedPrometheus
@@ -61,6 +65,37 @@ def worker_process(
     )  # fmt: skip
 
 
+@contextmanager
+def cordoned(kube: LocalKubeControlPlane) -> Iterator[None]:
+    def unschedulable(value: bool) -> None:
+        kube.request(
+            "PATCH", f"/api/v1/nodes/{FAKE_NODE_NAME}", {"spec": {"unschedulable": value}},
+            content_type="application/merge-patch+json",
+        )  # fmt: skip
+
+    unschedulable(True)
+    try:
+        yield
+    finally:
+        unschedulable(False)
+
+
+async def in_flight(client: Client, run_id: str, activity_type: str, log: Path) -> None:
+    """Until the run's pending activities include a started ``activity_type``."""
+    deadline = time.monotonic() + 60
+    while True:
+        description = await client.get_workflow_handle(run_id).describe()
+        pending = description.raw_description.pending_activities
+        if any(
+            a.activity_type.name == activity_type
+            and a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            for a in pending
+        ):
+            return
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        await asyncio.sleep(0.05)
+
+
 async def test_a_worker_killed_mid_step_leaves_every_change_made_once(
     settings: Settings,
     kube: LocalKubeControlPlane,
@@ -92,12 +127,14 @@ async def test_a_worker_killed_mid_step_leaves_every_change_made_once(
                 stack = PromotionStack(api=http, settings=ours, keys=keys)
                 build = await stack.register("web", **EVIDENCE)
                 run_id = (await stack.promote(build, "staging"))["id"]
-                deadline = time.monotonic() + 60
-                while "web-canary" not in deployments(kube, workload.namespace):
-                    assert time.monotonic() < deadline, log.read_text()[-3000:]
-                    await asyncio.sleep(0.05)
-                first.send_signal(signal.SIGKILL)  # in the middle of the first step
-                first.wait(timeout=10)
+                # The canary's pods cannot be scheduled while the node is cordoned, so
+                # the first step is certainly in flight (waiting for them) at the kill,
+                # however slowly this machine runs.
+                with cordoned(kube):
+                    await in_flight(client, run_id, "wait_available", log)
+                    assert "web-canary" in deployments(kube, workload.namespace)
+                    first.send_signal(signal.SIGKILL)  # in the middle of the first step
+                    first.wait(timeout=10)
                 second = worker_process(ours, kube, log)
                 done = await stack.wait(run_id, ended, timeout=90)
     finally:
