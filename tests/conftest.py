@@ -26,7 +26,7 @@ from tests.servers import SessionServers, start_session_servers
 from workers.process import build_workers
 from workers.registry import QUEUES, ActivityClients
 
-pytest_plugins = ["tests.prometheus_fixtures", "tests.local_stack"]
+pytest_plugins = ["tests.prometheus_fixtures", "tests.local_stack", "tests.postgres_server"]
 
 
 @pytest.fixture(scope="session")

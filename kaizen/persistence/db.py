@@ -34,6 +34,7 @@ from kaizen.persistence import (  # noqa: F401
     scheduler,
     slack,
 )
+from kaizen.persistence.rca_full_text import create_index as create_full_text_index
 
 
 def make_engine(url: str) -> Engine:
@@ -47,6 +48,9 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
+    # The full-text index is per database (FTS5 or tsvector), beyond what SQLModel declares.
+    with engine.begin() as connection:
+        create_full_text_index(connection)
     return engine
 
 

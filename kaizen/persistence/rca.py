@@ -4,10 +4,10 @@ The run (a Temporal workflow) is the source of truth while the review goes on; i
 its document here at each step so that ``GET /v1/rcas`` lists and searches without asking
 every run. A final RCA is immutable: a later write for it changes nothing.
 
-Similar incidents are found with SQLite FTS5 (bm25, weighted columns), one index row per
-RCA. Only a final (approved) RCA writes its cause into the index; a draft's guess never
-makes another incident look similar. Queries are built from tokens, each double-quoted and
-OR-ed (raw alert text would be read as FTS syntax: ``checkout-api`` as a column filter).
+Similar incidents are found in a full-text index with one row per RCA (SQLite FTS5 ranked
+by bm25, PostgreSQL tsvector ranked by ts_rank_cd: ``kaizen.persistence.rca_full_text``).
+Only a final (approved) RCA writes its cause into the index; a draft's guess never makes
+another incident look similar. Queries are OR-ed distinctive tokens of the RCA's own text.
 """
 
 from __future__ import annotations
@@ -16,22 +16,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from google.protobuf.json_format import MessageToJson, Parse
-from sqlalchemy import text
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
+from kaizen.persistence import rca_full_text
 from kaizen.persistence.alert_deliveries import AlertDelivery, AlertOutcome
 from kaizen.v1.common_pb2 import Severity
 from kaizen.v1.rca_pb2 import RcaDocument, RcaRecordWrite, RcaReview, SimilarIncident
 
 FINAL: Final = "final"
-SEARCH_TABLE: Final = "rca_search"
-# Weights of (alertname, service, cause, signatures, summary, changes); the first three
-# columns (id, tenant, status) are not indexed.
-WEIGHTS: Final = (0.0, 0.0, 0.0, 3.0, 2.0, 2.0, 2.0, 1.0, 1.0)
-MAX_TERMS: Final = 32
 MIN_SHARED_TERMS: Final = 2
 MIN_RELATIVE_SCORE: Final = 0.2
 _STOP: Final = frozenset(
@@ -147,21 +142,6 @@ def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:
 # -- full-text index ---------------------------------------------------------------------------
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-def _ensure_index(session: Session) -> None:
-    session.execute(
-        text(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
-            "rca_id UNINDEXED, tenant UNINDEXED, status UNINDEXED, "
-            "alertname, service, cause, signatures, summary, changes, "
-            "tokenize='porter unicode61')"
-        )
-    )
-
-
 def index_columns(document: RcaDocument) -> dict[str, str]:
     """What one RCA contributes to the index; the cause only once it is final."""
     alerts = [e.summary.split()[1] for e in document.evidence if e.kind == "alert"]
@@ -191,19 +171,7 @@ def index_columns(document: RcaDocument) -> dict[str, str]:
 
 
 def _index(session: Session, row: RcaRow, document: RcaDocument) -> None:
-    if not _is_sqlite(session):
-        return  # Postgres full-text is not built yet: similar incidents are SQLite-only
-    _ensure_index(session)
-    session.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE rca_id = :id"), {"id": row.id})
-    columns = index_columns(document)
-    session.execute(
-        text(
-            f"INSERT INTO {SEARCH_TABLE} (rca_id, tenant, status, alertname, service, cause, "
-            "signatures, summary, changes) VALUES (:id, :tenant, :status, :alertname, :service, "
-            ":cause, :signatures, :summary, :changes)"
-        ),
-        {"id": row.id, "tenant": row.tenant, "status": row.status, **columns},
-    )
+    rca_full_text.write(session, row.id, row.tenant, row.status, index_columns(document))
 
 
 def terms(textual: str) -> list[str]:
@@ -215,30 +183,8 @@ def terms(textual: str) -> list[str]:
     return list(found)
 
 
-def _match(query_terms: list[str]) -> str:
-    return " OR ".join(f'"{t}"' for t in query_terms[:MAX_TERMS])
-
-
 def _search_ids(session: Session, tenant: str, search: str, limit: int) -> list[str]:
-    wanted = terms(search)
-    if not wanted or not _is_sqlite(session):
-        return []
-    _ensure_index(session)
-    rows = session.execute(
-        text(
-            f"SELECT rca_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q AND tenant = :t "
-            f"ORDER BY bm25({SEARCH_TABLE}, {', '.join(map(str, WEIGHTS))}) LIMIT :n"
-        ),
-        {"q": _match(wanted), "t": tenant, "n": limit},
-    )
-    return [str(r[0]) for r in rows]
-
-
-@dataclass(frozen=True)
-class _Hit:
-    rca_id: str
-    score: float
-    columns: dict[str, Any]
+    return [hit.rca_id for hit in rca_full_text.ranked(session, tenant, terms(search), limit)]
 
 
 def similar(
@@ -247,32 +193,15 @@ def similar(
     """Past RCAs that look like ``document``: at least two shared distinctive terms and a
     score within reach of the document's own, with the terms that matched; none rather
     than the least bad."""
-    if not _is_sqlite(session):
-        return []
-    _ensure_index(session)
     own = index_columns(document)
     wanted = terms(" ".join(v for k, v in own.items() if k != "cause"))
-    if not wanted:
-        return []
-    hits = [
-        _Hit(str(r[0]), float(r[1]), dict(zip(("alertname", "service", "cause", "signatures",
-                                                "summary", "changes"), r[2:], strict=True)))
-        for r in session.execute(
-            text(
-                f"SELECT rca_id, bm25({SEARCH_TABLE}, {', '.join(map(str, WEIGHTS))}) AS score, "
-                "alertname, service, cause, signatures, summary, changes "
-                f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q AND tenant = :t "
-                "ORDER BY score LIMIT :n"
-            ),
-            {"q": _match(wanted), "t": tenant, "n": limit * 5 + 1},
-        )
-    ]  # fmt: skip
+    hits = rca_full_text.ranked(session, tenant, wanted, limit * 5 + 1)
     reference = min((h.score for h in hits), default=0.0)
     found: list[SimilarIncident] = []
     for hit in hits:
         if hit.rca_id == exclude:
             continue
-        shared = [t for t in wanted if t in set(terms(" ".join(map(str, hit.columns.values()))))]
+        shared = [t for t in wanted if t in set(terms(" ".join(hit.columns.values())))]
         relative = hit.score / reference if reference else 0.0
         if len(shared) < MIN_SHARED_TERMS or relative < MIN_RELATIVE_SCORE:
             continue

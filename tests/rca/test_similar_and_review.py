@@ -1,4 +1,5 @@
-"""Similar incidents (SQLite FTS5, bm25) and the review board's refusals."""
+"""Similar incidents (SQLite FTS5 and bm25, PostgreSQL tsvector and ts_rank_cd) and the review
+board's refusals."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from temporalio.exceptions import ApplicationError
 from activities.rca.analyzer import analyze
 from activities.rca.evaluate import DEFAULT_DIR, load_fixtures
 from kaizen.persistence.db import session_scope
-from kaizen.persistence.rca import save_record, similar
+from kaizen.persistence.rca import list_records, save_record, similar
+from kaizen.settings import Settings
 from kaizen.v1.rca_pb2 import (
     RcaChangeRequest,
     RcaDocument,
@@ -27,6 +29,16 @@ from workflows.rca import review as refusals
 from workflows.rca.review import ReviewBoard
 
 FIXTURES = {f.id: f for f in load_fixtures(DEFAULT_DIR)}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The persistence tests run on both databases Kaizen supports: the engine and the API
+    use the test's database, its tables made by the project's own make_engine."""
+    if request.param == "sqlite":
+        return settings
+    url = request.getfixturevalue("postgres_url")
+    return settings.model_copy(update={"database_url": url})
 
 
 def store(engine: Engine, fixture_id: str, *, status: str) -> RcaDocument:
@@ -51,7 +63,8 @@ async def test_similar_incidents_find_the_fixtures_sibling(
     newest = store(engine, "F13-bad-deploy-again", status="in_review")
     with session_scope(engine) as session:
         found = similar(session, "default", newest, exclude="rca:default:F13-bad-deploy-again")
-    assert found and found[0].rca_id == "rca:default:F01-bad-deploy-5xx", found
+    # The sibling alone: the other fixtures share words with F13 but not enough to pass.
+    assert [f.rca_id for f in found] == ["rca:default:F01-bad-deploy-5xx"], found
     assert found[0].category == "deploy_regression"
     assert len(found[0].matched_terms) >= 2 and "nullpointerexception" in found[0].matched_terms
     assert 0 < found[0].score <= 1
@@ -61,6 +74,17 @@ async def test_similar_incidents_find_the_fixtures_sibling(
     )
     assert reply.status_code == 200, reply.text
     assert reply.json()["similar"][0]["rca_id"] == "rca:default:F01-bad-deploy-5xx"
+    # The rest of the RCA records on the same database: read back, filtered and searched.
+    reply = await api.get(
+        "/v1/rcas/rca:default:F01-bad-deploy-5xx", headers=Keys.header(keys.viewer)
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["status"] == "final"
+    with session_scope(engine) as session:
+        in_review = [r.id for r in list_records(session, "default", status="in_review")]
+        searched = {r.id for r in list_records(session, "default", search="NullPointerException")}
+    assert in_review == ["rca:default:F13-bad-deploy-again"]
+    assert {"rca:default:F01-bad-deploy-5xx", "rca:default:F13-bad-deploy-again"} <= searched
     # An incident unlike any other has no neighbour rather than the least bad one.
     with session_scope(engine) as session:
         lonely = RcaDocument(service="zz", namespace="qq", title="qwertyuiop asdfghjkl")
