@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTO_SRC := $(wildcard proto/kaizen/v1/*.proto)
 
-.PHONY: run test install bytecode tools kube-tools proto lint typecheck policy-check bench clean
+.PHONY: run test install bytecode tools kube-tools postgres-check proto lint typecheck policy-check bench clean
 
 # The virtual environment, rebuilt when the pinned set changes.
 $(STAMP): pyproject.toml requirements.lock
@@ -52,7 +52,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: install bytecode tools kube-tools policy-check lint typecheck
+# PostgreSQL's server binaries (Debian's postgresql package): the tests run Kaizen's
+# persistence on a throwaway cluster too (tests/postgres_server.py). Found on PATH or in
+# /usr/lib/postgresql/*/bin; otherwise this stops with how to install them.
+postgres-check: $(STAMP)
+	@$(BIN)/python -c 'import sys; from tests.postgres_server import find_server_binaries as f, INSTALL_HINT; f() or sys.exit(INSTALL_HINT); print("PostgreSQL server binaries:", f())'
+
+test: install bytecode tools kube-tools postgres-check policy-check lint typecheck
 	$(BIN)/pytest
 
 bench: install bytecode tools kube-tools
