@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from temporalio.testing import ActivityEnvironment
 
 from activities.prometheus.analysis import AnalysisActivities
@@ -44,7 +45,8 @@ async def latency_feed(
     prometheus: ScrapedPrometheus, namespace: str, *, stable: float, canary: float
 ) -> AsyncIterator[None]:
     """Both Deployments' latency, jittering around a level four times a second (Prometheus
-    scrapes every second), from a fixed seed; six seconds of it before the block starts."""
+    scrapes every second), from a fixed seed; the block starts once Prometheus holds the
+    judge's whole lookback (6 s) at these levels, however late its scrapes run."""
     jitter = random.Random(13)
 
     async def feed() -> None:
@@ -57,9 +59,31 @@ async def latency_feed(
     task = asyncio.create_task(feed())
     try:
         await asyncio.sleep(6.5)
+        for name, level in (("web", stable), ("web-canary", canary)):
+            await lookback_at(prometheus, namespace, name, level)
         yield
     finally:
         task.cancel()
+
+
+async def lookback_at(
+    prometheus: ScrapedPrometheus, namespace: str, deployment: str, level: float
+) -> None:
+    """Until the last 7 s of ``deployment``'s series hold 6 samples, all near ``level``: a
+    scrape delayed on a loaded machine must not leave the previous block's values in."""
+    selector = f'{LATENCY}{{namespace="{namespace}",deployment="{deployment}"}}'
+    ready = (
+        f"count_over_time({selector}[7s]) >= 6 and min_over_time({selector}[7s]) > {level * 0.9}"
+        f" and max_over_time({selector}[7s]) < {level * 1.1}"
+    )
+    deadline = asyncio.get_running_loop().time() + 30
+    async with httpx.AsyncClient(base_url=prometheus.url, timeout=5) as http:
+        while True:
+            reply = await http.get("/api/v1/query", params={"query": ready})
+            if reply.json()["data"]["result"]:
+                return
+            assert asyncio.get_running_loop().time() < deadline, f"{deployment} not at {level}"
+            await asyncio.sleep(0.25)
 
 
 def judge_environment(tmp_path: Path, workload: WorkloadRef) -> Path:
