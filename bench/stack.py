@@ -102,6 +102,10 @@ class BenchStack:
         env["KAIZEN_HEALING_BACKOFF_SECONDS"] = "0"
         for limit in ("PER_KEY", "PER_CLIENT", "FAILED_AUTH"):
             env[f"KAIZEN_RATE_LIMIT_{limit}"] = "1000000"
+        # Each healing run that ends would start its incident's RCA (evidence from Prometheus
+        # and the cluster, a draft): a second run kind's work inside healing's figures. RCA
+        # has a scenario of its own.
+        env["KAIZEN_RCA_ON_HEALING_END"] = "false"
         env["PYTHONPATH"] = str(REPO)
         api = ManagedProcess(
             "api", [sys.executable, "-m", "kaizen.cli.main", "api"],
