@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
@@ -96,6 +97,20 @@ def _handle(client: ClientDep, run_id: str) -> WorkflowHandle[GasiWorkflow, Any]
     return client.get_workflow_handle_for(GasiWorkflow.run, run_id)
 
 
+async def _control(
+    client: ClientDep,
+    run_id: str,
+    signal: Callable[[GasiWorkflow, GasiControl], None],
+    by: str,
+    reason: str,
+) -> dict[str, str]:
+    """Send a control signal to a playing tournament (409 once it has ended)."""
+    handle = _handle(client, run_id)
+    await _running(handle)
+    await handle.signal(signal, GasiControl(by=by, reason=reason))
+    return {"id": run_id, "requested": signal.__name__}
+
+
 async def _running(handle: WorkflowHandle[Any, Any]) -> None:
     described = await handle.describe()
     if described.status is not None and described.status.name != "RUNNING":
@@ -110,10 +125,7 @@ async def pause_gasi_run(
     run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
 ) -> dict[str, str]:
     """Pause before the next generation; the generation in play finishes."""
-    handle = _handle(client, run_id)
-    await _running(handle)
-    await handle.signal(GasiWorkflow.pause, GasiControl(by=principal.name, reason=body.reason))
-    return {"id": run_id, "requested": "pause"}
+    return await _control(client, run_id, GasiWorkflow.pause, principal.name, body.reason)
 
 
 @router.post("/{run_id}/resume", status_code=status.HTTP_202_ACCEPTED)
@@ -121,10 +133,7 @@ async def resume_gasi_run(
     run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
 ) -> dict[str, str]:
     """Resume a paused tournament."""
-    handle = _handle(client, run_id)
-    await _running(handle)
-    await handle.signal(GasiWorkflow.resume, GasiControl(by=principal.name, reason=body.reason))
-    return {"id": run_id, "requested": "resume"}
+    return await _control(client, run_id, GasiWorkflow.resume, principal.name, body.reason)
 
 
 @router.post("/{run_id}/stop", status_code=status.HTTP_202_ACCEPTED)
@@ -132,10 +141,7 @@ async def stop_gasi_run(
     run_id: RunId, body: ControlBody, principal: Operator, client: ClientDep
 ) -> dict[str, str]:
     """End the run after the generation in play (the hall of fame keeps everything)."""
-    handle = _handle(client, run_id)
-    await _running(handle)
-    await handle.signal(GasiWorkflow.stop, GasiControl(by=principal.name, reason=body.reason))
-    return {"id": run_id, "requested": "stop"}
+    return await _control(client, run_id, GasiWorkflow.stop, principal.name, body.reason)
 
 
 @router.post("/{run_id}/budgets", response_model=BudgetStateView)
